@@ -1,0 +1,30 @@
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from ops.api import HealthApi
+
+api_patterns = [
+    path("health/", HealthApi.as_view(), name="health"),
+    path(
+        "schema/", SpectacularAPIView.as_view(permission_classes=[], authentication_classes=[]), name="schema"
+    ),
+    path(
+        "docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[], authentication_classes=[]),
+        name="docs",
+    ),
+    path("", include("accounts.urls")),
+    path("", include("provenance.urls")),
+    path("", include("generation.urls")),
+    path("", include("similarity.urls")),
+    path("", include("legal.urls")),
+]
+
+urlpatterns = [
+    path("api/", include(api_patterns)),
+    path("admin/", admin.site.urls),
+]
+
+handler404 = "config.error_handlers.page_not_found"
+handler500 = "config.error_handlers.server_error"

@@ -1,0 +1,110 @@
+"""The song's journey (design.md §2) on whatever is configured, step by step.
+
+Each step works through the same services and HTTP API a user would, and adds its part to
+the summary. Later parts of the journey (generate, check, select, edit, export, evidence)
+add their steps here as they are built.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.test import Client
+
+from accounts.models import Membership, Organisation
+from accounts.roles import OrganisationKind, Role
+from accounts.services import membership_create, organisation_create, token_issue, token_revoke
+
+CAST = (
+    # slug, name, kind, members (username, role)
+    (
+        "aurora-studio",
+        "Aurora Studio",
+        OrganisationKind.CREATOR_STUDIO,
+        [("ada", Role.OWNER), ("ben", Role.CREATOR)],
+    ),
+    ("northwind-records", "Northwind Records", OrganisationKind.RIGHTS_HOLDER, [("nora", Role.OWNER)]),
+    ("streamco", "StreamCo", OrganisationKind.PLATFORM, [("sam", Role.OWNER), ("cleo", Role.COMPLIANCE)]),
+)
+
+
+@dataclass
+class Journey:
+    say: Callable[[str], None]
+    summary: dict[str, Any] = field(default_factory=dict)
+    tokens: dict[str, str] = field(default_factory=dict)  # username -> secret
+
+    def api(self, method: str, path: str, *, as_user: str | None = None, **kwargs):
+        """Call the HTTP API in process, through the full middleware and auth stack."""
+        headers = {"Authorization": f"Bearer {self.tokens[as_user]}"} if as_user else {}
+        # Some steps expect 4xx answers; Django would log each one as a warning.
+        with _quiet("django.request"):
+            response = getattr(Client(), method)(path, headers=headers, **kwargs)
+        body = json.loads(response.content) if response.content else None
+        return response.status_code, body
+
+
+@contextmanager
+def _quiet(logger_name: str):
+    logger = logging.getLogger(logger_name)
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def _ensure_member(organisation: Organisation, username: str, role: str) -> Membership:
+    membership = Membership.objects.filter(organisation=organisation, user__username=username).first()
+    return membership or membership_create(organisation=organisation, username=username, role=role)
+
+
+def step_organisations(journey: Journey) -> None:
+    for slug, name, kind, members in CAST:
+        organisation = Organisation.objects.filter(slug=slug).first() or organisation_create(
+            slug=slug, name=name, kind=kind
+        )
+        for username, role in members:
+            membership = _ensure_member(organisation, username, role)
+            for stale in membership.tokens.filter(name="demo", revoked_at__isnull=True):
+                token_revoke(token=stale)
+            journey.tokens[username] = token_issue(membership=membership, name="demo").secret
+        journey.say(f"organisation  {slug:<18} {kind:<15} members: {', '.join(u for u, _ in members)}")
+    studio = Organisation.objects.get(slug=CAST[0][0])
+    journey.summary["organisation"] = {"id": str(studio.id), "slug": studio.slug, "name": studio.name}
+    journey.summary["organisations"] = [slug for slug, *_ in CAST]
+    journey.summary["token"] = {"user": "ada", "token": journey.tokens["ada"]}
+
+
+def step_health(journey: Journey) -> None:
+    status, body = journey.api("get", "/api/health/")
+    checks = ", ".join(
+        f"{name} {'ok' if c['ok'] else 'DOWN'} ({c['detail']})" for name, c in body["checks"].items()
+    )
+    journey.say(f"health        HTTP {status}: {checks}")
+    journey.summary["health"] = body
+
+
+def step_isolation(journey: Journey) -> None:
+    studio_id = journey.summary["organisation"]["id"]
+    own, me = journey.api("get", "/api/me/", as_user="ada")
+    foreign, _ = journey.api("get", f"/api/organisations/{studio_id}/", as_user="nora")
+    journey.say(f"api           ada (owner, aurora-studio) GET /api/me/ -> {own}, role {me['role']}")
+    journey.say(f"isolation     nora (northwind-records) GET aurora-studio -> {foreign}")
+    journey.summary["isolation"] = {"owner_status": own, "outsider_status": foreign}
+
+
+STEPS: list[Callable[[Journey], None]] = [step_organisations, step_health, step_isolation]
+
+
+def run_journey(say: Callable[[str], None]) -> dict[str, Any]:
+    journey = Journey(say=say)
+    for step in STEPS:
+        step(journey)
+    return journey.summary

@@ -1,0 +1,92 @@
+"""Settings start-up, checked in a fresh interpreter with a controlled environment."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PROBE = (
+    "import json, django; from django.conf import settings; django.setup(); "
+    "print(json.dumps({'engine': settings.DATABASES['default']['ENGINE'], "
+    "'name': str(settings.DATABASES['default']['NAME']), 'eager': settings.CELERY_TASK_ALWAYS_EAGER, "
+    "'media': str(settings.MEDIA_ROOT), 'debug': settings.DEBUG}))"
+)
+
+
+def _start(tmp_path, **variables) -> subprocess.CompletedProcess:
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env["SONGPROOF_VAR_DIR"] = str(tmp_path / "var")
+    env.update(variables)
+    return subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_no_variables_give_the_embedded_default(tmp_path):
+    result = _start(tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout)
+    assert settings["engine"] == "django.db.backends.sqlite3"
+    assert settings["name"].startswith(str(tmp_path / "var"))
+    assert settings["media"] == str(tmp_path / "var" / "media")
+    assert settings["eager"] is True
+    assert settings["debug"] is False
+
+
+def test_database_and_broker_urls_switch_to_real_services(tmp_path):
+    result = _start(
+        tmp_path, DATABASE_URL="postgres://u@db.internal:5432/sp", CELERY_BROKER_URL="redis://cache:6379/0"
+    )
+
+    assert result.returncode == 0, result.stderr
+    settings = json.loads(result.stdout)
+    assert settings["engine"] == "django.db.backends.postgresql"
+    assert settings["eager"] is False
+
+
+@pytest.mark.parametrize(
+    ("variables", "named"),
+    [
+        ({"SONGPROOF_ENV": "production"}, "SECRET_KEY"),
+        ({"SONGPROOF_ENV": "staging"}, "SONGPROOF_ENV"),
+        ({"DATABASE_URL": "mysql://db/sp"}, "DATABASE_URL"),
+        ({"CELERY_BROKER_URL": "sqs://queue"}, "CELERY_BROKER_URL"),
+        ({"CELERY_TASK_SOFT_TIME_LIMIT": "60", "CELERY_TASK_TIME_LIMIT": "30"}, "CELERY_TASK_TIME_LIMIT"),
+        ({"DEBUG": "perhaps"}, "DEBUG"),
+        ({"API_PAGE_SIZE": "-1"}, "API_PAGE_SIZE"),
+    ],
+)
+def test_bad_configuration_fails_at_start_naming_the_variable(tmp_path, variables, named):
+    result = _start(tmp_path, **variables)
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {named}:" in result.stderr
+
+
+def test_production_refuses_sqlite_and_eager_tasks(tmp_path):
+    base = {"SONGPROOF_ENV": "production", "SECRET_KEY": "k" * 64, "ALLOWED_HOSTS": "songproof.example"}
+
+    no_db = _start(tmp_path, **base)
+    sqlite = _start(tmp_path, **base, DATABASE_URL="sqlite:///tmp/x.sqlite3")
+
+    assert "ImproperlyConfigured: DATABASE_URL:" in no_db.stderr
+    assert "ImproperlyConfigured: DATABASE_URL: production needs PostgreSQL" in sqlite.stderr
+
+
+def test_production_starts_with_its_required_variables(tmp_path):
+    result = _start(
+        tmp_path,
+        SONGPROOF_ENV="production",
+        SECRET_KEY="k" * 64,
+        ALLOWED_HOSTS="songproof.example",
+        DATABASE_URL="postgres://u@db:5432/sp",
+        CELERY_BROKER_URL="redis://cache:6379/0",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["eager"] is False

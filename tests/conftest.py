@@ -1,0 +1,65 @@
+"""Shared fixtures: the personas every API test uses, and the live Celery worker."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from rest_framework.test import APIClient
+
+from accounts.models import Membership, Organisation
+from accounts.roles import Role
+from accounts.services import token_issue
+from tests.accounts.factories import MembershipFactory, OrganisationFactory
+from tests.worker import _worker_process, live_worker  # noqa: F401  (fixtures)
+
+
+@dataclass
+class Persona:
+    membership: Membership
+    token: str
+    client: APIClient
+
+    @property
+    def organisation(self) -> Organisation:
+        return self.membership.organisation
+
+    @property
+    def username(self) -> str:
+        return self.membership.user.username
+
+
+def make_persona(*, organisation: Organisation, role: str, username: str) -> Persona:
+    membership = MembershipFactory(organisation=organisation, role=role, user__username=username)
+    token = token_issue(membership=membership, name=f"{username}'s test token").secret
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    return Persona(membership=membership, token=token, client=client)
+
+
+@pytest.fixture
+def studio(db) -> Organisation:
+    return OrganisationFactory(slug="aurora-studio", name="Aurora Studio")
+
+
+@pytest.fixture
+def owner(studio) -> Persona:
+    return make_persona(organisation=studio, role=Role.OWNER, username="ada")
+
+
+@pytest.fixture
+def teammate(studio) -> Persona:
+    """A member of the owner's organisation without management rights."""
+    return make_persona(organisation=studio, role=Role.CREATOR, username="ben")
+
+
+@pytest.fixture
+def outsider(db) -> Persona:
+    """The owner of another organisation: must never see the studio's data."""
+    other = OrganisationFactory(slug="northwind-records", name="Northwind Records")
+    return make_persona(organisation=other, role=Role.OWNER, username="nora")
+
+
+@pytest.fixture
+def anonymous() -> APIClient:
+    return APIClient()

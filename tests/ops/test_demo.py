@@ -1,0 +1,30 @@
+import json
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import ApiToken, Organisation
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_runs_the_journey_and_prints_one_json_document(capsys):
+    call_command("demo", "--json")
+
+    summary = json.loads(capsys.readouterr().out)
+    assert summary["organisation"]["slug"] == "aurora-studio"
+    assert summary["health"]["status"] == "ok"
+    assert summary["isolation"] == {"owner_status": 200, "outsider_status": 404}
+    assert Organisation.objects.filter(slug__in=summary["organisations"]).count() == 3
+
+
+@pytest.mark.django_db(transaction=True)
+def test_demo_can_run_twice_and_revokes_its_previous_tokens(capsys):
+    call_command("demo", "--json")
+    first = json.loads(capsys.readouterr().out)["token"]["token"]
+    call_command("demo", "--json")
+    second = json.loads(capsys.readouterr().out)["token"]["token"]
+
+    assert first != second
+    assert Organisation.objects.count() == 3
+    active_demo_tokens = ApiToken.objects.filter(name="demo", revoked_at__isnull=True)
+    assert active_demo_tokens.count() == 5  # one per demo member
