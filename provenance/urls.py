@@ -1,3 +1,12 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from provenance import api
+
+urlpatterns = [
+    path("works/<uuid:id>/events/", api.WorkEventListApi.as_view(), name="work-events"),
+    path("works/<uuid:id>/evidence/", api.WorkEvidenceApi.as_view(), name="work-evidence"),
+    path("log/checkpoint/", api.LogCheckpointApi.as_view(), name="log-checkpoint"),
+    path("log/proof/", api.LogProofApi.as_view(), name="log-proof"),
+    path("log/consistency/", api.LogConsistencyApi.as_view(), name="log-consistency"),
+    path("keys/", api.KeyListApi.as_view(), name="keys"),
+]

@@ -12,4 +12,5 @@ from config.settings.security import *
 from config.settings.database import *
 from config.settings.celery import *
 from config.settings.api import *
+from config.settings.provenance import *
 from config.settings.logging import *

@@ -18,7 +18,7 @@ CELERY_BROKER_URL = env.url(
 )
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", CELERY_BROKER_URL is None)
 if CELERY_BROKER_URL is None:
-    CELERY_BROKER_URL = "memory://"
+    CELERY_BROKER_URL = "memory://localhost/"
 if PRODUCTION and CELERY_TASK_ALWAYS_EAGER:
     raise ImproperlyConfigured("CELERY_TASK_ALWAYS_EAGER: production runs tasks on workers, not eagerly")
 CELERY_TASK_EAGER_PROPAGATES = True
@@ -60,3 +60,6 @@ CELERY_BEAT_SCHEDULE = {
     }
     for queue in CELERY_TASK_QUEUES
 }
+# A backstop: events are integrated into the log right after each commit, and this picks up
+# any whose task was lost.
+CELERY_BEAT_SCHEDULE["log-integrate"] = {"task": "provenance.tasks.log_integrate", "schedule": 30.0}
