@@ -10,10 +10,6 @@ import json
 import math
 from typing import Any
 
-# JCS numbers are IEEE-754 doubles; larger integers would be silently rounded by other
-# implementations, so they are refused (send them as strings).
-MAX_SAFE_INTEGER = 2**53 - 1
-
 
 class CanonicalizationError(ValueError):
     pass
@@ -31,9 +27,15 @@ def _serialize(value: Any) -> str:
     if value is False:
         return "false"
     if isinstance(value, int):
-        if abs(value) > MAX_SAFE_INTEGER:
-            raise CanonicalizationError(f"integer {value} is outside the IEEE-754 safe range")
-        return str(value)
+        if abs(value) <= 2**53:
+            return str(value)
+        # JCS numbers are IEEE-754 doubles. A large integer is accepted only when the double's
+        # canonical text is the integer itself; otherwise other implementations would round
+        # it silently, so it is refused (send such values as strings).
+        text = _number(float(value))
+        if text != str(value):
+            raise CanonicalizationError(f"integer {value} would be rounded to {text}")
+        return text
     if isinstance(value, float):
         return _number(value)
     if isinstance(value, str):

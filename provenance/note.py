@@ -67,7 +67,7 @@ class NoteVerifier:
 
 def parse_verifier_key(vkey: str) -> NoteVerifier:
     try:
-        name, key_id_hex, encoded = vkey.strip().split("+")
+        name, key_id_hex, encoded = vkey.strip().split("+", 2)  # base64 may contain "+"
         key_id = bytes.fromhex(key_id_hex)
         material = base64.b64decode(encoded, validate=True)
     except (ValueError, binascii.Error) as exc:

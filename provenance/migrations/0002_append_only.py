@@ -49,13 +49,13 @@ DROP FUNCTION IF EXISTS provenance_immutable_guard();
 
 def install_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(EVENT_GUARD)
-        schema_editor.execute(IMMUTABLE_GUARD)
+        schema_editor.execute(EVENT_GUARD, params=None)
+        schema_editor.execute(IMMUTABLE_GUARD, params=None)
 
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
+        schema_editor.execute(DROP, params=None)
 
 
 class Migration(migrations.Migration):

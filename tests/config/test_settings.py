@@ -68,6 +68,19 @@ def test_bad_configuration_fails_at_start_naming_the_variable(tmp_path, variable
     assert f"ImproperlyConfigured: {named}:" in result.stderr
 
 
+def test_production_requires_the_key_encryption_key(tmp_path):
+    result = _start(
+        tmp_path,
+        SONGPROOF_ENV="production",
+        SECRET_KEY="k" * 64,
+        ALLOWED_HOSTS="songproof.example",
+        DATABASE_URL="postgres://u@db:5432/sp",
+        CELERY_BROKER_URL="redis://cache:6379/0",
+    )
+
+    assert "ImproperlyConfigured: SONGPROOF_KEY_ENCRYPTION_KEY:" in result.stderr
+
+
 def test_production_refuses_sqlite_and_eager_tasks(tmp_path):
     base = {"SONGPROOF_ENV": "production", "SECRET_KEY": "k" * 64, "ALLOWED_HOSTS": "songproof.example"}
 
@@ -86,6 +99,7 @@ def test_production_starts_with_its_required_variables(tmp_path):
         ALLOWED_HOSTS="songproof.example",
         DATABASE_URL="postgres://u@db:5432/sp",
         CELERY_BROKER_URL="redis://cache:6379/0",
+        SONGPROOF_KEY_ENCRYPTION_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
     )
 
     assert result.returncode == 0, result.stderr

@@ -6,14 +6,24 @@ from django.core.management import call_command
 from accounts.models import ApiToken, Organisation
 
 
+@pytest.fixture(autouse=True)
+def _demo_files_in_tmp(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+
+
 @pytest.mark.django_db(transaction=True)
-def test_demo_runs_the_journey_and_prints_one_json_document(capsys):
+def test_demo_runs_the_journey_and_prints_one_json_document(capsys, tmp_path):
     call_command("demo", "--json")
 
     summary = json.loads(capsys.readouterr().out)
     assert summary["organisation"]["slug"] == "aurora-studio"
     assert summary["health"]["status"] == "ok"
     assert summary["isolation"] == {"owner_status": 200, "outsider_status": 404}
+    assert summary["work"]["title"] == "Midnight Harbour"
+    assert summary["verification"]["ok"] is True
+    assert summary["verification"]["exit_code"] == 0
+    assert any(c["name"] == "keys.pinned" and c["ok"] for c in summary["verification"]["checks"])
+    assert summary["bundle"].startswith(str(tmp_path))
     assert Organisation.objects.filter(slug__in=summary["organisations"]).count() == 3
 
 

@@ -1,9 +1,9 @@
 import json
 
 from django.core.management import call_command
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 
-from ops.demo import run_journey
+from ops.demo import DemoError, run_journey
 
 
 class Command(BaseCommand):
@@ -16,7 +16,10 @@ class Command(BaseCommand):
         as_json = options["json"]
         call_command("migrate", interactive=False, verbosity=0)
         say = self.stderr.write if as_json else self.stdout.write
-        summary = run_journey(say)
+        try:
+            summary = run_journey(say)
+        except DemoError as exc:
+            raise CommandError(f"the demo journey failed: {exc}") from exc
         if as_json:
             self.stdout.write(json.dumps(summary, indent=2, sort_keys=True))
         else:
