@@ -11,6 +11,7 @@ import base64
 import binascii
 import logging
 import os
+import time
 from functools import cache
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -27,6 +28,8 @@ from provenance.record import key_id_for
 
 logger = logging.getLogger(__name__)
 NONCE_BYTES = 12
+ACTIVE_KEY_TTL_S = 10.0
+_active_keys: dict[str, tuple[float, SigningKey]] = {}
 
 
 @cache
@@ -103,16 +106,28 @@ def _create(purpose: str) -> SigningKey:
 
 
 def active_key(purpose: str) -> SigningKey:
-    """The key that signs for `purpose` now, made on first use."""
+    """The key that signs for `purpose` now, made on first use.
+
+    Looked up at most every ACTIVE_KEY_TTL_S seconds per process (it is on every event's
+    path): a rotation made by another process takes effect here within that time.
+    """
+    cached = _active_keys.get(purpose)
+    if cached is not None and time.monotonic() - cached[0] < ACTIVE_KEY_TTL_S:
+        return cached[1]
     key = SigningKey.objects.filter(purpose=purpose, retired_at__isnull=True).first()
-    if key is not None:
-        return key
-    try:
-        with transaction.atomic():
-            return _create(purpose)
-    except IntegrityError:
-        # Another process made it first (one active key per purpose is a constraint).
-        return SigningKey.objects.get(purpose=purpose, retired_at__isnull=True)
+    if key is None:
+        try:
+            with transaction.atomic():
+                key = _create(purpose)
+        except IntegrityError:
+            # Another process made it first (one active key per purpose is a constraint).
+            key = SigningKey.objects.get(purpose=purpose, retired_at__isnull=True)
+    _active_keys[purpose] = (time.monotonic(), key)
+    return key
+
+
+def forget_cached_keys() -> None:
+    _active_keys.clear()
 
 
 @transaction.atomic
@@ -124,4 +139,5 @@ def key_rotate(*, purpose: str) -> SigningKey:
     if current is not None:
         current.retired_at = timezone.now()
         current.save(update_fields=["retired_at"])
+    _active_keys.pop(purpose, None)
     return _create(purpose)

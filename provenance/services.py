@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import models, transaction
-from django.db.models import Case, Value, When
+from django.db import connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership
+from config.celery import app as celery_app
 from config.errors import InvalidInputError
 from generation.models import Work
 from provenance import merkle
@@ -25,6 +28,8 @@ from provenance.selectors import DatabaseNodes
 
 logger = logging.getLogger(__name__)
 SYSTEM_ACTOR = {"user": None, "role": "system"}
+INTEGRATION_DELAY_S = 0.2
+_integration_due = 0.0  # per process: when the integration it last scheduled runs
 MESSAGE_PAYLOAD_NOT_JSON = "The event payload is not canonical JSON."
 
 
@@ -39,57 +44,107 @@ def actor_of(membership: Membership | None) -> dict[str, Any]:
     return {"user": membership.user.username, "role": membership.role}
 
 
+@dataclass(frozen=True)
+class EventDraft:
+    kind: str
+    payload: dict[str, Any]
+    actor: Membership | None
+
+
 @transaction.atomic
 def contribution_record(
     *, work: Work, kind: str, actor: Membership | None, payload: dict[str, Any]
 ) -> ContributionEvent:
-    """Append a signed event to the work's chain. The only way an event is ever written.
+    """Append a signed event to the work's chain. The only way an event is ever written
+    (with its batch form below).
 
     Call it inside the transaction that makes the change it records: both commit, or neither.
     """
-    # The work row lock serialises each work's chain: one seq, one prev_hash per event.
-    Work.objects.select_for_update().only("id").get(pk=work.pk)
-    previous = ContributionEvent.objects.filter(work=work).order_by("-seq").only("seq", "event_hash").first()
+    return contribution_record_many(work=work, drafts=[EventDraft(kind, payload, actor)])[0]
+
+
+@transaction.atomic
+def contribution_record_many(*, work: Work, drafts: Sequence[EventDraft]) -> list[ContributionEvent]:
+    """Append several events to the work's chain in one transaction, in the order given."""
+    seq, prev_hash = _lock_chain_head(work)
     key = active_key(KeyPurpose.RECORD)
+    signer = private_key(key)
     now = timezone.now()
+    events = []
+    for draft in drafts:
+        seq += 1
+        event = _signed_event(work, seq, prev_hash, draft, key.key_id, signer, now)
+        events.append(event)
+        prev_hash = event.event_hash
+    ContributionEvent.objects.bulk_create(events)
+    transaction.on_commit(_schedule_integration)
+    return events
+
+
+def _lock_chain_head(work: Work) -> tuple[int, str | None]:
+    """Lock the work row (it serialises the work's chain), then read its last event.
+
+    Two statements on purpose: in READ COMMITTED a subquery inside the locking SELECT keeps
+    the snapshot taken before it waited for the lock, and would miss the event that the
+    lock holder just committed.
+    """
+    Work.objects.select_for_update().filter(pk=work.pk).values_list("pk").get()
+    head = (
+        ContributionEvent.objects.filter(work=work).order_by("-seq").values_list("seq", "event_hash").first()
+    )
+    return head if head else (0, None)
+
+
+def _signed_event(work, seq, prev_hash, draft: EventDraft, key_id: str, signer, now) -> ContributionEvent:
     body = {
         "v": EVENT_VERSION,
         "work": str(work.pk),
         "organisation": str(work.organisation_id),
-        "seq": previous.seq + 1 if previous else 1,
-        "kind": kind,
-        "actor": actor_of(actor),
-        "payload": payload,
+        "seq": seq,
+        "kind": draft.kind,
+        "actor": actor_of(draft.actor),
+        "payload": draft.payload,
         "created_at": timestamp(now),
-        "prev_hash": previous.event_hash if previous else None,
-        "key_id": key.key_id,
+        "prev_hash": prev_hash,
+        "key_id": key_id,
     }
     try:
         canonical = canonical_body(body)
     except CanonicalizationError as exc:
         raise InvalidInputError(MESSAGE_PAYLOAD_NOT_JSON, detail={"payload": str(exc)}) from exc
     digest = event_hash(canonical)
-    event = ContributionEvent(
+    return ContributionEvent(
         work=work,
         organisation_id=work.organisation_id,
-        seq=body["seq"],
-        kind=kind,
+        seq=seq,
+        kind=draft.kind,
         body=canonical.decode(),
         created_at=now,
-        prev_hash=body["prev_hash"],
+        prev_hash=prev_hash,
         event_hash=digest,
-        signature=sign_event_hash(digest, private_key(key)),
-        key_id=key.key_id,
+        signature=sign_event_hash(digest, signer),
+        key_id=key_id,
     )
-    event.save()
-    transaction.on_commit(_schedule_integration)
-    return event
 
 
 def _schedule_integration() -> None:
-    from provenance.tasks import log_integrate  # tasks import services
+    """After each commit: have the new events integrated into the log soon.
 
-    log_integrate.delay()
+    Eager (embedded default): now, inline. With workers: one delayed task per process per
+    INTEGRATION_DELAY_S rather than a message per event; the task integrates everything
+    committed before it runs, and the beat backstop catches any event that slips past.
+    """
+    from provenance.tasks import log_integrate as log_integrate_task  # tasks import services
+
+    global _integration_due
+    if celery_app.conf.task_always_eager:
+        log_integrate_task.delay()
+        return
+    now = time.monotonic()
+    if now < _integration_due:
+        return  # the integration already scheduled runs after this commit
+    _integration_due = now + INTEGRATION_DELAY_S
+    log_integrate_task.apply_async(countdown=INTEGRATION_DELAY_S)
 
 
 @transaction.atomic
@@ -119,18 +174,25 @@ def log_integrate(*, limit: int | None = None) -> Checkpoint | None:
 
 
 def _assign_log_indexes(event_ids: list[int], first: int) -> None:
-    # The single sanctioned write to an event: NULL -> its index (the PostgreSQL trigger
-    # allows exactly this transition). AppendOnlyQuerySet.update refuses it, so the base
-    # QuerySet's update is called directly.
-    for start in range(0, len(event_ids), 500):
-        chunk = event_ids[start : start + 500]
-        whens = [
-            When(id=event_id, then=Value(first + start + offset)) for offset, event_id in enumerate(chunk)
-        ]
-        models.QuerySet.update(
-            ContributionEvent.objects.filter(id__in=chunk, log_index__isnull=True),
-            log_index=Case(*whens, output_field=models.BigIntegerField()),
+    """Number the events first, first+1, ... in id order, in one statement.
+
+    The single sanctioned write to an event: NULL -> its index (the PostgreSQL trigger
+    allows exactly this transition; the model's own update() refuses every write, so this
+    is SQL). Plain SQL also avoids the ORM's CASE expressions, which cost more than the
+    rest of the integration together.
+    """
+    table = ContributionEvent._meta.db_table
+    placeholders = ", ".join(["%s"] * len(event_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET log_index = %s + ranked.position "  # noqa: S608 (table name is ours)
+            f"FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS position FROM {table} "
+            f"WHERE id IN ({placeholders})) AS ranked "
+            f"WHERE {table}.id = ranked.id AND {table}.log_index IS NULL",
+            [first, *event_ids],
         )
+        if cursor.rowcount != len(event_ids):
+            raise RuntimeError(f"log integration numbered {cursor.rowcount} of {len(event_ids)} events")
 
 
 def _append_leaves(event_hashes: list[bytes], first: int) -> None:

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from accounts.models import Membership, Organisation
 from accounts.roles import Role
 from accounts.services import token_issue
+from provenance.keys import forget_cached_keys
 from tests.accounts.factories import MembershipFactory, OrganisationFactory
 from tests.worker import _worker_process, live_worker  # noqa: F401  (fixtures)
 
@@ -63,3 +64,11 @@ def outsider(db) -> Persona:
 @pytest.fixture
 def anonymous() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_key_cache():
+    """Each test's database starts without keys; so must each test's key cache."""
+    forget_cached_keys()
+    yield
+    forget_cached_keys()

@@ -4,6 +4,7 @@ import itertools
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -62,3 +63,18 @@ def test_concurrent_appends_from_four_processes_give_one_consistent_log(owner):
             earlier.tree_size, later.tree_size, bytes(earlier.root_hash), bytes(later.root_hash), proof
         )
     assert LogNode.objects.count() == 2 * total - bin(total).count("1")  # every complete subtree once
+
+
+def test_with_workers_an_event_is_integrated_by_the_worker_after_commit(live_worker, owner):
+    work = work_create(organisation=owner.organisation, title="Queued", created_by=owner.membership)
+
+    deadline = time.monotonic() + 30
+    while ContributionEvent.objects.get(work=work).log_index is None:
+        assert time.monotonic() < deadline, (
+            "the worker never integrated the event:\n" + live_worker.log()[-2000:]
+        )
+        time.sleep(0.1)
+
+    assert Checkpoint.objects.filter(
+        tree_size__gt=ContributionEvent.objects.get(work=work).log_index
+    ).exists()
