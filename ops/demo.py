@@ -142,6 +142,9 @@ def step_evidence(journey: Journey) -> None:
         f"evidence      {bundle} ({len(response.content)} bytes); offline verifier: "
         f"{'VERIFIED' if result['ok'] else 'NOT VERIFIED'}, {len(result['checks'])} checks, keys pinned"
     )
+    journey.say(
+        f"              check it yourself: .venv/bin/python -m provenance.verify {bundle} --trust {keys}"
+    )
     journey.summary["bundle"] = str(bundle)
     journey.summary["verification"] = {
         "ok": result["ok"],

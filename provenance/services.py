@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -26,7 +25,6 @@ from provenance.note import sign_note
 from provenance.record import EVENT_VERSION, canonical_body, event_hash, sign_event_hash
 from provenance.selectors import DatabaseNodes
 
-logger = logging.getLogger(__name__)
 SYSTEM_ACTOR = {"user": None, "role": "system"}
 INTEGRATION_DELAY_S = 0.2
 _integration_due = 0.0  # per process: when the integration it last scheduled runs
@@ -77,7 +75,9 @@ def contribution_record_many(*, work: Work, drafts: Sequence[EventDraft]) -> lis
         events.append(event)
         prev_hash = event.event_hash
     ContributionEvent.objects.bulk_create(events)
-    transaction.on_commit(_schedule_integration)
+    # robust: the events are committed by now; a failure to integrate them must not turn the
+    # caller's success into an error (the next integration picks them up).
+    transaction.on_commit(_schedule_integration, robust=True)
     return events
 
 

@@ -18,9 +18,10 @@ if _url is None:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": str(VAR_DIR / "songproof.sqlite3"),
-            # Eager tasks and the dev server share one file; wait for the writer instead of
-            # failing with "database is locked".
-            "OPTIONS": {"timeout": 20},
+            # Eager tasks and the dev server's threads share one file. IMMEDIATE takes the
+            # write lock when a transaction begins, so two writers queue (up to the timeout)
+            # instead of deadlocking and failing with "database is locked".
+            "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
 else:
