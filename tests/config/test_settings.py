@@ -52,7 +52,6 @@ def test_database_and_broker_urls_switch_to_real_services(tmp_path):
 @pytest.mark.parametrize(
     ("variables", "named"),
     [
-        ({"SONGPROOF_ENV": "production"}, "SECRET_KEY"),
         ({"SONGPROOF_ENV": "staging"}, "SONGPROOF_ENV"),
         ({"DATABASE_URL": "mysql://db/sp"}, "DATABASE_URL"),
         ({"CELERY_BROKER_URL": "sqs://queue"}, "CELERY_BROKER_URL"),
@@ -68,39 +67,40 @@ def test_bad_configuration_fails_at_start_naming_the_variable(tmp_path, variable
     assert f"ImproperlyConfigured: {named}:" in result.stderr
 
 
-def test_production_requires_the_key_encryption_key(tmp_path):
-    result = _start(
-        tmp_path,
-        SONGPROOF_ENV="production",
-        SECRET_KEY="k" * 64,
-        ALLOWED_HOSTS="songproof.example",
-        DATABASE_URL="postgres://u@db:5432/sp",
-        CELERY_BROKER_URL="redis://cache:6379/0",
-    )
-
-    assert "ImproperlyConfigured: SONGPROOF_KEY_ENCRYPTION_KEY:" in result.stderr
-
-
-def test_production_refuses_sqlite_and_eager_tasks(tmp_path):
-    base = {"SONGPROOF_ENV": "production", "SECRET_KEY": "k" * 64, "ALLOWED_HOSTS": "songproof.example"}
-
-    no_db = _start(tmp_path, **base)
-    sqlite = _start(tmp_path, **base, DATABASE_URL="sqlite:///tmp/x.sqlite3")
-
-    assert "ImproperlyConfigured: DATABASE_URL:" in no_db.stderr
-    assert "ImproperlyConfigured: DATABASE_URL: production needs PostgreSQL" in sqlite.stderr
+PRODUCTION = {
+    "SONGPROOF_ENV": "production",
+    "SECRET_KEY": "k" * 64,
+    "ALLOWED_HOSTS": "songproof.example",
+    "DATABASE_URL": "postgres://u@db:5432/sp",
+    "CELERY_BROKER_URL": "redis://cache:6379/0",
+    "SONGPROOF_KEY_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+}
 
 
 def test_production_starts_with_its_required_variables(tmp_path):
-    result = _start(
-        tmp_path,
-        SONGPROOF_ENV="production",
-        SECRET_KEY="k" * 64,
-        ALLOWED_HOSTS="songproof.example",
-        DATABASE_URL="postgres://u@db:5432/sp",
-        CELERY_BROKER_URL="redis://cache:6379/0",
-        SONGPROOF_KEY_ENCRYPTION_KEY="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
-    )
+    result = _start(tmp_path, **PRODUCTION)
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["eager"] is False
+
+
+@pytest.mark.parametrize("missing", [name for name in PRODUCTION if name != "SONGPROOF_ENV"])
+def test_production_refuses_to_start_without_each_required_variable(tmp_path, missing):
+    result = _start(tmp_path, **{name: value for name, value in PRODUCTION.items() if name != missing})
+
+    assert result.returncode != 0
+    assert f"ImproperlyConfigured: {missing}:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("override", "message"),
+    [
+        ({"DATABASE_URL": "sqlite:///tmp/x.sqlite3"}, "DATABASE_URL: production needs PostgreSQL"),
+        ({"CELERY_TASK_ALWAYS_EAGER": "true"}, "CELERY_TASK_ALWAYS_EAGER: production runs tasks on workers"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY: must be at least 50 characters"),
+    ],
+)
+def test_production_refuses_embedded_shortcuts(tmp_path, override, message):
+    result = _start(tmp_path, **(PRODUCTION | override))
+
+    assert f"ImproperlyConfigured: {message}" in result.stderr
