@@ -77,6 +77,10 @@ USE_I18N = True
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# The embedded default serves static files (the API docs' assets) straight from the apps;
+# a deployment runs collectstatic (the Dockerfile does) and serves var/static/.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},

@@ -34,3 +34,12 @@ def test_docs_page_is_served_without_any_network_asset(anonymous):
     assert response.status_code == 200
     assert b"swagger-ui" in response.content
     assert b"cdn." not in response.content
+
+
+def test_docs_assets_are_served_locally(anonymous):
+    page = anonymous.get("/api/docs/").content.decode()
+    asset = next(part.split('"')[0] for part in page.split('src="')[1:] if "sidecar" in part)
+
+    response = anonymous.get(asset)
+
+    assert response.status_code == 200
