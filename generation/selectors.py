@@ -1,8 +1,20 @@
 from django.db.models import QuerySet
 
 from accounts.models import Organisation
-from generation.models import Work
+from generation.models import Export, GenerationRequest, Take, Work
 
 
 def work_list(*, organisation: Organisation) -> QuerySet[Work]:
     return Work.objects.filter(organisation=organisation).select_related("created_by")
+
+
+def request_list(*, organisation: Organisation) -> QuerySet[GenerationRequest]:
+    return GenerationRequest.objects.filter(work__organisation=organisation).prefetch_related("results")
+
+
+def take_list(*, organisation: Organisation) -> QuerySet[Take]:
+    return Take.objects.filter(work__organisation=organisation).select_related("work")
+
+
+def export_list(*, organisation: Organisation) -> QuerySet[Export]:
+    return Export.objects.filter(work__organisation=organisation)

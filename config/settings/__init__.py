@@ -13,4 +13,5 @@ from config.settings.database import *
 from config.settings.celery import *
 from config.settings.api import *
 from config.settings.provenance import *
+from config.settings.generation import *
 from config.settings.logging import *

@@ -1,0 +1,41 @@
+"""What the weight-loading backends (musicgen, stable_audio) share: the operator's local
+weights directory, per-process model cache, and conversion of their audio to 44.1 kHz stereo.
+
+Weights are only ever read from a local directory (`local_files_only`): nothing is fetched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import torch
+
+from generation.backends import BackendUnavailable
+from generation.synth import SAMPLE_RATE
+
+
+def weights_directory(setting_name: str, configured: str | None, backend: str) -> Path:
+    if not configured:
+        raise BackendUnavailable(f"{backend}: no weights directory configured (set {setting_name})")
+    path = Path(configured)
+    if not (path / "config.json").is_file() and not (path / "model_index.json").is_file():
+        raise BackendUnavailable(f"{backend}: {path} holds no model (config.json or model_index.json)")
+    return path
+
+
+def to_stereo_44k(audio: torch.Tensor, rate: int) -> torch.Tensor:
+    """[channels, samples] at `rate` to [2, samples] at 44.1 kHz (band-limited FFT resampling)."""
+    audio = audio.float().cpu()
+    if audio.shape[0] == 1:
+        audio = audio.expand(2, -1)
+    audio = audio[:2]
+    if rate != SAMPLE_RATE:
+        samples = round(audio.shape[-1] * SAMPLE_RATE / rate)
+        spectrum = torch.fft.rfft(audio, dim=-1)
+        bins = samples // 2 + 1
+        resized = torch.zeros((2, bins), dtype=spectrum.dtype)
+        keep = min(bins, spectrum.shape[-1])
+        resized[:, :keep] = spectrum[:, :keep]
+        audio = torch.fft.irfft(resized, n=samples, dim=-1) * (samples / audio.shape[-1])
+    peak = audio.abs().max().clamp(min=1e-6)
+    return (audio / peak * 0.89).contiguous() if peak > 0.89 else audio.contiguous()
