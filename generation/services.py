@@ -305,11 +305,14 @@ def take_edit(*, take: Take, operation: str, parameters: dict[str, Any], edited_
 
 
 def _render_recipe(backend, recipe: dict, batch: list[dict], device):
+    """The take's audio from its recipe, step by step as it was made: every edit of a stored
+    take started from its 16-bit samples, so each step is quantised the same way."""
     from generation import audio as audio_ops
+    from generation.synth import quantized
 
-    rendered = backend.render(recipe, batch, device).cpu()
+    rendered = quantized(backend.render(recipe, batch, device).cpu())
     for op in recipe.get("post", []):
-        rendered = audio_ops.apply(rendered, op)
+        rendered = quantized(audio_ops.apply(rendered, op))
     return rendered
 
 

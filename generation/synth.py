@@ -175,6 +175,11 @@ def trimmed_to(audio: torch.Tensor, plan: Plan) -> torch.Tensor:
     return audio[..., : int((plan.duration_s() + TAIL_S) * SAMPLE_RATE)]
 
 
+def quantized(audio: torch.Tensor) -> torch.Tensor:
+    """The values a 16-bit WAV holds: what an edit of a stored take starts from."""
+    return (audio.clamp(-1, 1) * 32767).round() / 32767
+
+
 def wav_bytes(audio: torch.Tensor, sample_rate: int = SAMPLE_RATE) -> bytes:
     """[2, samples] float in [-1, 1] to 16-bit PCM WAV bytes (no timestamps: same in, same out)."""
     pcm = (audio.clamp(-1, 1) * 32767).round().to(torch.int16).cpu()

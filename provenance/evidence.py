@@ -15,7 +15,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from generation.models import Work
+from generation.models import Export, Work
 from provenance import merkle
 from provenance.bundle import BUNDLE_FORMAT
 from provenance.dsse import seal, statement
@@ -111,13 +111,25 @@ def _integrated_checkpoint() -> Checkpoint:
     return checkpoint_latest()
 
 
-def evidence_bundle_build(*, work: Work, audio: Sequence[AudioFile] = ()) -> bytes:
+def _exported_audio(events: Sequence[ContributionEvent]) -> list[AudioFile]:
+    """The files of the exports that the bundle's events record (later ones wait for a later bundle)."""
+    recorded = [e.payload["export"] for e in events if e.kind == "export"]
+    files = []
+    for export in Export.objects.filter(id__in=recorded).order_by("created_at"):
+        with export.file.open("rb") as handle:
+            files.append(AudioFile(f"{export.id}.{export.format}", handle.read()))
+    return files
+
+
+def evidence_bundle_build(*, work: Work, audio: Sequence[AudioFile] | None = None) -> bytes:
+    """The work's evidence bundle; `audio` defaults to the exports its record covers."""
     checkpoint = _integrated_checkpoint()
     # Events recorded after the checkpoint wait for the next bundle: the record is a prefix
     # of the work's chain that the checkpoint covers entirely.
     events = list(
         ContributionEvent.objects.filter(work=work, log_index__lt=checkpoint.tree_size).order_by("seq")
     )
+    audio = _exported_audio(events) if audio is None else audio
     signer = active_key(KeyPurpose.RECORD)
     work_summary = {"id": str(work.id), "title": work.title, "organisation": work.organisation.name}
     files: dict[str, bytes] = {f"audio/{a.name}": a.data for a in audio}
