@@ -124,6 +124,52 @@ def step_work(journey: Journey) -> None:
     journey.summary["work"] = work
 
 
+def step_generate(journey: Journey) -> None:
+    """Three takes, one chosen, edited, exported: each step through the API, each recorded."""
+    work_id = journey.summary["work"]["id"]
+    body = {
+        "prompt": "harbour lights at midnight",
+        "tags": ["pop", "calm"],
+        "takes": 3,
+        "duration_s": 20,
+        "seed": 2026,
+    }
+    status, request = journey.api("post", f"/api/works/{work_id}/generations/", as_user="ben", data=body)
+    _expect(status, 202, request)
+    status, request = journey.api("get", f"/api/generations/{request['id']}/", as_user="ben")
+    _expect(status, 200, request)
+    if request["status"] != "done":
+        raise DemoError(f"generation ended {request['status']}: {request['error']}")
+    takes = request["results"]
+    journey.say(
+        f"generate      3 takes, seed {request['seed']}: "
+        + ", ".join(f"{t['duration_s']:.1f} s" for t in takes)
+    )
+    chosen = takes[1]
+    status, selection = journey.api("post", f"/api/takes/{chosen['id']}/select/", as_user="ben")
+    _expect(status, 201, selection)
+    edit = {"operation": "regenerate", "parameters": {"start_bar": 4, "end_bar": 6, "seed": 7}}
+    status, redrawn = journey.api("post", f"/api/takes/{chosen['id']}/edits/", as_user="ben", data=edit)
+    _expect(status, 201, redrawn)
+    fade = {"operation": "fade", "parameters": {"in_s": 0.5, "out_s": 2.0}}
+    status, faded = journey.api("post", f"/api/takes/{redrawn['id']}/edits/", as_user="ben", data=fade)
+    _expect(status, 201, faded)
+    journey.say("select+edit   ben chose take 2 of 3, redrew bars 4-5, faded the ends")
+    status, replay = journey.api("post", f"/api/takes/{faded['id']}/replay/", as_user="ben")
+    _expect(status, 200, replay)
+    status, export = journey.api(
+        "post", f"/api/takes/{faded['id']}/exports/", as_user="ben", data={"format": "flac"}
+    )
+    _expect(status, 201, export)
+    journey.say(
+        f"export        FLAC {export['sha256'][:16]}…; "
+        f"replay of the edited take identical: {replay['identical']}"
+    )
+    journey.summary["takes"] = [t["id"] for t in takes]
+    journey.summary["export"] = {"id": export["id"], "format": "flac", "sha256": export["sha256"]}
+    journey.summary["replay"] = {"identical": replay["identical"], "similarity": replay["similarity"]}
+
+
 def step_evidence(journey: Journey) -> None:
     """Download the evidence bundle and verify it in a separate process, with no database."""
     work_id = journey.summary["work"]["id"]
@@ -158,6 +204,7 @@ STEPS: list[Callable[[Journey], None]] = [
     step_health,
     step_isolation,
     step_work,
+    step_generate,
     step_evidence,
 ]
 

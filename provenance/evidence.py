@@ -45,23 +45,47 @@ class PrefetchedNodes:
         return {node: self._nodes[node] for node in wanted if node in self._nodes}
 
 
+def _short(take_id: object) -> str:
+    return f"take {str(take_id)[:8]}"
+
+
+def _describe(kind: str, payload: dict) -> str:
+    """The event in words a court clerk can read; unknown kinds list their payload."""
+    if kind == "selection":
+        others = ", ".join(map(_short, payload.get("alternatives", []))) or "nothing else"
+        return f"chose {_short(payload.get('chosen'))} over {others}"
+    if kind in {"prompt", "note"}:
+        return payload.get("prompt") or payload.get("text") or ""
+    if kind == "parameters":
+        tags = ", ".join(payload["tags"]) or "none"
+        return (
+            f"{payload['backend']}, tags {tags}, {payload['duration_s']:g} s, "
+            f"{payload['takes']} take(s), seed {payload['seed']}"
+        )
+    if kind == "generation":
+        env = payload["environment"]
+        takes = ", ".join(f"{_short(t['id'])} ({t['duration_s']:g} s)" for t in payload["takes"])
+        runtime = f"{env['device']}, torch {env['torch']}, {env['threads']} thread(s)"
+        return f"{len(payload['takes'])} take(s) on {runtime}: {takes}"
+    if kind == "edit":
+        details = ", ".join(f"{k} {v}" for k, v in payload["parameters"].items())
+        source, result = _short(payload["source"]), _short(payload["result"])
+        return f"{payload['operation']} ({details}) of {source} made {result}"
+    if kind == "export":
+        return f"{payload['format'].upper()} of {_short(payload['take'])}, SHA-256 {payload['sha256'][:16]}"
+    return ", ".join(f"{key}: {value}" for key, value in payload.items())
+
+
 def timeline_entry(event: ContributionEvent) -> dict:
-    """One row of the report: who did what, when, in words a court clerk can read."""
-    payload, actor = event.payload, event.actor
-    if event.kind == "selection":
-        alternatives = ", ".join(map(str, payload.get("alternatives", []))) or "nothing"
-        summary = f"chose {payload.get('chosen')} over {alternatives}"
-    elif event.kind in {"prompt", "note"}:
-        summary = payload.get("text") or payload.get("prompt") or ""
-    else:
-        summary = ", ".join(f"{key}: {value}" for key, value in payload.items())
+    """One row of the report: who did what, when."""
+    actor = event.actor
     return {
         "seq": event.seq,
         "at": event.created_at,
         "kind": event.kind,
-        "who": actor.get("user") or "SongProof (system)",
+        "who": actor.get("user") or "SongProof",
         "role": actor.get("role"),
-        "summary": summary,
+        "summary": _describe(event.kind, event.payload),
         "event_hash": event.event_hash,
         "log_index": event.log_index,
     }

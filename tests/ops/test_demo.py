@@ -9,6 +9,7 @@ from accounts.models import ApiToken, Organisation
 @pytest.fixture(autouse=True)
 def _demo_files_in_tmp(settings, tmp_path):
     settings.VAR_DIR = tmp_path
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -20,6 +21,9 @@ def test_demo_runs_the_journey_and_prints_one_json_document(capsys, tmp_path):
     assert summary["health"]["status"] == "ok"
     assert summary["isolation"] == {"owner_status": 200, "outsider_status": 404}
     assert summary["work"]["title"] == "Midnight Harbour"
+    assert len(summary["takes"]) == 3
+    assert summary["export"]["format"] == "flac"
+    assert summary["replay"]["identical"] is True
     assert summary["verification"]["ok"] is True
     assert summary["verification"]["exit_code"] == 0
     assert any(c["name"] == "keys.pinned" and c["ok"] for c in summary["verification"]["checks"])
