@@ -73,7 +73,7 @@ def generation_request_create(
     *,
     work: Work,
     requested_by: Membership,
-    prompt: str,
+    prompt: str = "",
     lyrics: str = "",
     tags: list[str] | None = None,
     duration_s: float = 30.0,

@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from generation.models import Edit, Export, Selection, Take
+from generation.models import Edit, Export, GenerationRequest, Selection, Take
 from provenance.models import ContributionEvent
 
 pytestmark = pytest.mark.django_db
@@ -176,3 +176,24 @@ def test_evidence_bundle_carries_the_exported_audio(takes, owner, work):
 
     audio = [name for name in bundle.namelist() if name.startswith("audio/")]
     assert audio == [f"audio/{Export.objects.get().id}.flac"]
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_with_workers_a_generation_runs_on_the_gpu_queue(live_worker, owner):
+    import time
+
+    from generation.services import generation_request_create, work_create
+
+    work = work_create(organisation=owner.organisation, title="Queued", created_by=owner.membership)
+    request = generation_request_create(
+        work=work, requested_by=owner.membership, tags=["jazz"], duration_s=4, takes=2
+    )
+
+    deadline = time.monotonic() + 60
+    while GenerationRequest.objects.get(pk=request.pk).status != "done":
+        assert time.monotonic() < deadline, live_worker.log()[-3000:]
+        time.sleep(0.2)
+    assert Take.objects.filter(request=request).count() == 2
+    assert "generation.tasks.generation_run" in live_worker.log()
+    assert ContributionEvent.objects.filter(work=work, kind="generation").exists()
