@@ -7,10 +7,47 @@ import os
 import platform
 import statistics
 import subprocess
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 RESULTS = Path(__file__).resolve().parent / "results"
+SERVER = os.environ.get("SONGPROOF_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def use_database(name: str, *, eager: bool = True) -> None:
+    """Point this process's Django at the scratch database `name` and set it up."""
+    os.environ["DATABASE_URL"] = f"{SERVER}/{name}"
+    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true" if eager else "false"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+
+
+@contextmanager
+def scratch_postgres(name: str, *, eager: bool = True):
+    """A fresh, migrated PostgreSQL database for one benchmark run, dropped afterwards."""
+    _admin(f"DROP DATABASE IF EXISTS {name}")
+    _admin(f"CREATE DATABASE {name}")
+    try:
+        use_database(name, eager=eager)
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        yield
+        from django.db import connections
+
+        connections.close_all()
+    finally:
+        _admin(f"DROP DATABASE IF EXISTS {name}")
 
 
 def machine() -> dict:

@@ -24,24 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-SERVER = os.environ.get("SONGPROOF_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 DATABASE = "songproof_bench"
-
-
-def _admin(sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as connection:
-        connection.execute(sql)
-
-
-def _django(eager: bool = True) -> None:
-    os.environ["DATABASE_URL"] = f"{SERVER}/{DATABASE}"
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true" if eager else "false"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
 
 
 def child(work_id: str, count: int) -> None:
@@ -49,7 +32,9 @@ def child(work_id: str, count: int) -> None:
 
     BENCH_PER_TRANSACTION events are recorded per transaction (1: one commit per event).
     """
-    _django(eager=os.environ["BENCH_EAGER"] == "1")
+    from bench._common import use_database
+
+    use_database(DATABASE, eager=os.environ["BENCH_EAGER"] == "1")
     from accounts.models import Membership
     from generation.models import Work
     from provenance.services import EventDraft, contribution_record_many
@@ -226,13 +211,9 @@ def main() -> None:
     if args.child:
         child(args.child[0], int(args.child[1]))
         return
-    _admin(f"DROP DATABASE IF EXISTS {DATABASE}")
-    _admin(f"CREATE DATABASE {DATABASE}")
-    try:
-        _django()
-        from django.core.management import call_command
+    from bench._common import scratch_postgres
 
-        call_command("migrate", verbosity=0)
+    with scratch_postgres(DATABASE):
         counts = [int(n) for n in args.processes.split(",")]
         rows = [
             bench_appends(max(counts), args.events, eager=True),
@@ -241,11 +222,6 @@ def main() -> None:
             *bench_bundle(args.bundle_events, Path("/tmp")),
             bench_proofs(args.leaves, args.proofs),
         ]
-        from django.db import connections
-
-        connections.close_all()
-    finally:
-        _admin(f"DROP DATABASE IF EXISTS {DATABASE}")
     from bench._common import report
 
     report(

@@ -91,7 +91,9 @@ def _line(
     return wave_ * envelope * velocity
 
 
-def _drum_voice(hits: torch.Tensor, t: torch.Tensor, step_s: torch.Tensor, noise: torch.Tensor, kind: int):
+def _drum_voice(
+    hits, t: torch.Tensor, step_s: torch.Tensor, noise: torch.Tensor, bright: torch.Tensor, kind: int
+):
     starts = torch.where(hits[..., 1] == kind, hits[..., 0] * step_s, torch.full_like(hits[..., 0], 1e12))
     starts, order = torch.sort(starts, dim=1)
     velocity = torch.gather(hits[..., 2], 1, order)
@@ -107,7 +109,6 @@ def _drum_voice(hits: torch.Tensor, t: torch.Tensor, step_s: torch.Tensor, noise
             0.7 * noise * torch.exp(-local / 0.11)
             + 0.4 * torch.sin(2 * math.pi * 185 * local) * torch.exp(-local / 0.06)
         ) * gain
-    bright = noise - torch.roll(noise, 1, dims=-1)  # a first difference: high frequencies only
     return 0.5 * bright * torch.exp(-local / 0.035) * gain
 
 
@@ -122,6 +123,9 @@ def _reverb(stereo: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     return stereo + 0.25 * wet[..., : stereo.shape[-1]]
 
 
+CHUNK = 1 << 15  # samples rendered at a time: the working set stays in the CPU's caches
+
+
 def render(plans: list[Plan], *, device: torch.device | str = "cpu", noise_seed: int = 0) -> torch.Tensor:
     """Plans of one genre to float32 audio [N, 2, samples] at 44.1 kHz, peak at -1 dBFS."""
     style = GENRES[plans[0].genre]
@@ -129,45 +133,71 @@ def render(plans: list[Plan], *, device: torch.device | str = "cpu", noise_seed:
         raise ValueError("a batch renders takes of one genre")
     device = torch.device(device)
     samples = int((max(p.duration_s() for p in plans) + TAIL_S) * SAMPLE_RATE)
-    t = (torch.arange(samples, dtype=torch.float64, device=device) / SAMPLE_RATE).unsqueeze(0)
     step_s = torch.tensor([[p.seconds_per_step()] for p in plans], dtype=torch.float64, device=device)
     generator = torch.Generator().manual_seed(noise_seed)
     noise = torch.randn((len(plans), samples), generator=generator).to(device)
-
-    def line(rows, *, kind, attack, release, detune=0.0, swung=True):
-        table = _padded(rows, 4, device)
-        if swung:
-            table[..., 0] = _swung(table[..., 0], style.swing)
-        return _line(table, t, step_s, kind=kind, attack=attack, release=release, detune=detune)
-
-    left = torch.zeros((len(plans), samples), device=device)
-    right = torch.zeros_like(left)
-    for voice in range(4):  # chord voices: one note per bar each, spread across the field
-        rows = [
-            [
-                [bar * STEPS_PER_BAR, STEPS_PER_BAR * 0.98, chord[voice], 0.22]
-                for bar, chord in enumerate(p.chords)
-            ]
-            if voice < len(p.chords[0])
-            else []
-            for p in plans
-        ]
-        pad = line(rows, kind=style.pad, attack=0.12, release=0.6, detune=0.004, swung=False)
-        pan = 0.3 + 0.4 * voice / 3
-        left, right = left + (1 - pan) * pad, right + pan * pad
-    lead = line([p.melody for p in plans], kind=style.lead, attack=0.01, release=0.15)
-    if style.drive:
-        lead = torch.tanh(lead * (1 + style.drive)) * 0.6
-    bass_notes = [p.bass for p in plans]
-    bass = line(bass_notes, kind="sine", attack=0.005, release=0.08)
-    bass = bass + 0.3 * line(bass_notes, kind="triangle", attack=0.005, release=0.08)
-    hits = _padded([p.drums for p in plans], 3, device)
-    hits[..., 0] = _swung(hits[..., 0], style.swing)
-    drums = sum(_drum_voice(hits, t, step_s, noise, kind) for kind in range(3))
-    center = 0.55 * lead + 0.7 * bass + 0.6 * drums
-    stereo = _reverb(torch.stack([left + center, right + center], dim=1), generator)
+    bright = noise - torch.roll(noise, 1, dims=-1)  # a first difference: high frequencies only
+    voices = _voice_tables(plans, style, device)
+    dry = torch.empty((len(plans), 2, samples), device=device)
+    for start in range(0, samples, CHUNK):
+        end = min(samples, start + CHUNK)
+        t = (torch.arange(start, end, dtype=torch.float64, device=device) / SAMPLE_RATE).unsqueeze(0)
+        dry[..., start:end] = _mix(voices, style, t, step_s, noise[:, start:end], bright[:, start:end])
+    stereo = _reverb(dry, generator)
     stereo = torch.tanh(1.2 * stereo / stereo.abs().amax(dim=(1, 2), keepdim=True).clamp(min=1e-6))
     return (stereo / stereo.abs().amax(dim=(1, 2), keepdim=True).clamp(min=1e-6) * PEAK).float()
+
+
+def _voice_tables(plans: list[Plan], style, device) -> dict[str, torch.Tensor | list[torch.Tensor]]:
+    """Every line's notes as padded tensors, made once per render."""
+
+    def table(rows, swung=True):
+        notes = _padded(rows, 4, device)
+        if swung:
+            notes[..., 0] = _swung(notes[..., 0], style.swing)
+        return notes
+
+    chords = [
+        table(
+            [
+                [
+                    [bar * STEPS_PER_BAR, STEPS_PER_BAR * 0.98, chord[voice], 0.22]
+                    for bar, chord in enumerate(p.chords)
+                ]
+                if voice < len(p.chords[0])
+                else []
+                for p in plans
+            ],
+            swung=False,
+        )
+        for voice in range(4)
+    ]
+    hits = _padded([p.drums for p in plans], 3, device)
+    hits[..., 0] = _swung(hits[..., 0], style.swing)
+    return {
+        "chords": chords,
+        "lead": table([p.melody for p in plans]),
+        "bass": table([p.bass for p in plans]),
+        "hits": hits,
+    }
+
+
+def _mix(voices, style, t, step_s, noise, bright) -> torch.Tensor:
+    """The dry stereo mix [N, 2, len(t)] of every voice for the samples at times `t`."""
+    left = torch.zeros((step_s.shape[0], t.shape[-1]), device=t.device)
+    right = torch.zeros_like(left)
+    for voice, notes in enumerate(voices["chords"]):  # spread across the stereo field
+        pad = _line(notes, t, step_s, kind=style.pad, attack=0.12, release=0.6, detune=0.004)
+        pan = 0.3 + 0.4 * voice / 3
+        left, right = left + (1 - pan) * pad, right + pan * pad
+    lead = _line(voices["lead"], t, step_s, kind=style.lead, attack=0.01, release=0.15)
+    if style.drive:
+        lead = torch.tanh(lead * (1 + style.drive)) * 0.6
+    bass = _line(voices["bass"], t, step_s, kind="sine", attack=0.005, release=0.08)
+    bass = bass + 0.3 * _line(voices["bass"], t, step_s, kind="triangle", attack=0.005, release=0.08)
+    drums = sum(_drum_voice(voices["hits"], t, step_s, noise, bright, kind) for kind in range(3))
+    center = 0.55 * lead + 0.7 * bass + 0.6 * drums
+    return torch.stack([left + center, right + center], dim=1)
 
 
 def trimmed_to(audio: torch.Tensor, plan: Plan) -> torch.Tensor:

@@ -14,6 +14,7 @@ import os
 import time
 from functools import cache
 
+from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.serialization import Encoding, NoEncryption, PrivateFormat
@@ -80,7 +81,13 @@ def _seal(private_key: Ed25519PrivateKey, *, key_id: str) -> bytes:
 @cache
 def _unsealed(key_id: str, sealed: bytes) -> Ed25519PrivateKey:
     nonce, ciphertext = sealed[:NONCE_BYTES], sealed[NONCE_BYTES:]
-    raw = AESGCM(key_encryption_key()).decrypt(nonce, ciphertext, key_id.encode())
+    try:
+        raw = AESGCM(key_encryption_key()).decrypt(nonce, ciphertext, key_id.encode())
+    except InvalidTag:
+        raise ImproperlyConfigured(
+            f"SONGPROOF_KEY_ENCRYPTION_KEY: signing key {key_id} does not decrypt with the configured "
+            "key-encryption key (was it changed, or the embedded var/ one regenerated?)"
+        ) from None
     return Ed25519PrivateKey.from_private_bytes(raw)
 
 

@@ -155,9 +155,12 @@ def log_integrate(*, limit: int | None = None) -> Checkpoint | None:
     duplicate, and every checkpoint extends the previous one. Returns the new checkpoint,
     or None when nothing was pending.
     """
-    # get_or_create survives a concurrent first creation (it retries the get on conflict).
-    LogState.objects.get_or_create(pk=1)
-    state = LogState.objects.select_for_update().get(pk=1)
+    state = LogState.objects.select_for_update().filter(pk=1).first()
+    if state is None:
+        # The very first integration; get_or_create survives a concurrent one (it retries the
+        # get on conflict), and the lock is then taken as usual.
+        LogState.objects.get_or_create(pk=1)
+        state = LogState.objects.select_for_update().get(pk=1)
     pending = list(
         ContributionEvent.objects.filter(log_index__isnull=True)
         .order_by("id")
@@ -167,10 +170,10 @@ def log_integrate(*, limit: int | None = None) -> Checkpoint | None:
         return None
     first = state.size
     _assign_log_indexes([event_id for event_id, _ in pending], first)
-    _append_leaves([bytes.fromhex(digest) for _, digest in pending], first)
+    root_hash = _append_leaves([bytes.fromhex(digest) for _, digest in pending], first)
     state.size = first + len(pending)
     state.save(update_fields=["size"])
-    return _sign_checkpoint(state.size)
+    return _sign_checkpoint(state.size, root_hash)
 
 
 def _assign_log_indexes(event_ids: list[int], first: int) -> None:
@@ -195,7 +198,9 @@ def _assign_log_indexes(event_ids: list[int], first: int) -> None:
             raise RuntimeError(f"log integration numbered {cursor.rowcount} of {len(event_ids)} events")
 
 
-def _append_leaves(event_hashes: list[bytes], first: int) -> None:
+def _append_leaves(event_hashes: list[bytes], first: int) -> bytes:
+    """Store the nodes the new leaves complete; return the new root (from the right edge,
+    which is all a root needs)."""
     known = dict(DatabaseNodes().nodes(merkle.right_edge(first)))
     new_nodes = []
     for offset, digest in enumerate(event_hashes):
@@ -203,10 +208,10 @@ def _append_leaves(event_hashes: list[bytes], first: int) -> None:
             known[node] = value
             new_nodes.append(LogNode(key=LogNode.key_for(*node), hash=value))
     LogNode.objects.bulk_create(new_nodes, batch_size=2000)
+    return merkle.fold([known[node] for node in merkle.right_edge(first + len(event_hashes))])
 
 
-def _sign_checkpoint(size: int) -> Checkpoint:
-    root_hash = merkle.root(DatabaseNodes(), size)
+def _sign_checkpoint(size: int, root_hash: bytes) -> Checkpoint:
     key = active_key(KeyPurpose.LOG)
     origin = settings.SONGPROOF_LOG_ORIGIN
     note = sign_note(

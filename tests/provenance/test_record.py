@@ -105,3 +105,22 @@ def test_private_keys_are_stored_encrypted(work):
     raw_private = private_key(key).private_bytes_raw()
     assert raw_private not in bytes(key.encrypted_private_key)
     assert len(bytes(key.encrypted_private_key)) == 12 + 32 + 16  # nonce, key, GCM tag
+
+
+def test_a_changed_key_encryption_key_is_named_not_a_crypto_traceback(work, owner, settings):
+    import base64
+
+    from django.core.exceptions import ImproperlyConfigured
+
+    from provenance import keys
+
+    settings.SONGPROOF_KEY_ENCRYPTION_KEY = base64.b64encode(bytes(32)).decode()
+    keys.key_encryption_key.cache_clear()
+    keys._unsealed.cache_clear()
+    keys.forget_cached_keys()
+    try:
+        with pytest.raises(ImproperlyConfigured, match="SONGPROOF_KEY_ENCRYPTION_KEY: signing key record-"):
+            contribution_record(work=work, kind="note", actor=owner.membership, payload={"text": "x"})
+    finally:
+        keys.key_encryption_key.cache_clear()
+        keys._unsealed.cache_clear()
