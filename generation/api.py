@@ -251,7 +251,10 @@ class RegenerateInput(InputSerializer):
 
 
 class ExtendInput(InputSerializer):
-    bars = serializers.IntegerField(min_value=1, max_value=256)
+    """`bars` for builtin takes; `seconds` of continuation for musicgen takes."""
+
+    bars = serializers.IntegerField(min_value=1, max_value=256, required=False)
+    seconds = serializers.FloatField(min_value=0.01, max_value=60, required=False)
     seed = serializers.IntegerField(min_value=0, max_value=2**62)
 
 

@@ -273,7 +273,7 @@ def take_edit(*, take: Take, operation: str, parameters: dict[str, Any], edited_
     from generation import audio as audio_ops
     from generation import runtime
     from generation.backends import BackendError
-    from generation.synth import SAMPLE_RATE, wav_bytes
+    from generation.synth import SAMPLE_RATE, quantized, wav_bytes
 
     device = runtime.configure()
     lyrics = take.lyrics
@@ -288,7 +288,12 @@ def take_edit(*, take: Take, operation: str, parameters: dict[str, Any], edited_
         else:
             backend = _backend(take.backend)
             recipe = backend.edit(take.recipe, operation, parameters)
-            audio = _render_recipe(backend, recipe, [], device)
+            if "continue" in recipe["render"]:  # continue from the stored take itself
+                audio = quantized(
+                    backend.continue_audio(take_audio(take), recipe["render"]["continue"], device)
+                )
+            else:
+                audio = _render_recipe(backend, recipe, [], device)
     except (audio_ops.AudioEditError, BackendError) as exc:
         raise EditNotPossibleError(str(exc), detail={"operation": operation}) from None
     environment = runtime.environment(device) | {"backend": take.backend}
@@ -310,7 +315,12 @@ def _render_recipe(backend, recipe: dict, batch: list[dict], device):
     from generation import audio as audio_ops
     from generation.synth import quantized
 
-    rendered = quantized(backend.render(recipe, batch, device).cpu())
+    how = recipe["render"]
+    if "continue" in how:  # a continuation of the source take's own audio (musicgen extend)
+        source = _render_recipe(backend, how["continue"]["source"], batch, device)
+        rendered = quantized(backend.continue_audio(source, how["continue"], device))
+    else:
+        rendered = quantized(backend.render(recipe, batch, device).cpu())
     for op in recipe.get("post", []):
         rendered = quantized(audio_ops.apply(rendered, op))
     return rendered

@@ -69,6 +69,8 @@ class BuiltinBackend:
             if operation == "regenerate":
                 changed = regenerate_bars(plan, parameters["start_bar"], parameters["end_bar"], seed=seed)
             elif operation == "extend":
+                if "bars" not in parameters:
+                    raise BackendError("extend builtin takes by bars")
                 changed = extend(plan, parameters["bars"], seed=seed)
             elif operation == "tempo":
                 changed = with_tempo(plan, parameters["bpm"])

@@ -23,19 +23,24 @@ def weights_directory(setting_name: str, configured: str | None, backend: str) -
     return path
 
 
+def resample(audio: torch.Tensor, source_rate: int, target_rate: int) -> torch.Tensor:
+    """Band-limited resampling of [channels, samples] by FFT (no torchaudio needed)."""
+    if source_rate == target_rate:
+        return audio
+    samples = round(audio.shape[-1] * target_rate / source_rate)
+    spectrum = torch.fft.rfft(audio, dim=-1)
+    bins = samples // 2 + 1
+    resized = torch.zeros((*audio.shape[:-1], bins), dtype=spectrum.dtype)
+    keep = min(bins, spectrum.shape[-1])
+    resized[..., :keep] = spectrum[..., :keep]
+    return torch.fft.irfft(resized, n=samples, dim=-1) * (samples / audio.shape[-1])
+
+
 def to_stereo_44k(audio: torch.Tensor, rate: int) -> torch.Tensor:
-    """[channels, samples] at `rate` to [2, samples] at 44.1 kHz (band-limited FFT resampling)."""
+    """[channels, samples] at `rate` to [2, samples] at 44.1 kHz."""
     audio = audio.float().cpu()
     if audio.shape[0] == 1:
         audio = audio.expand(2, -1)
-    audio = audio[:2]
-    if rate != SAMPLE_RATE:
-        samples = round(audio.shape[-1] * SAMPLE_RATE / rate)
-        spectrum = torch.fft.rfft(audio, dim=-1)
-        bins = samples // 2 + 1
-        resized = torch.zeros((2, bins), dtype=spectrum.dtype)
-        keep = min(bins, spectrum.shape[-1])
-        resized[:, :keep] = spectrum[:, :keep]
-        audio = torch.fft.irfft(resized, n=samples, dim=-1) * (samples / audio.shape[-1])
+    audio = resample(audio[:2], rate, SAMPLE_RATE)
     peak = audio.abs().max().clamp(min=1e-6)
     return (audio / peak * 0.89).contiguous() if peak > 0.89 else audio.contiguous()

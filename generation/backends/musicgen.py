@@ -15,11 +15,13 @@ import torch
 from django.conf import settings
 
 from generation.backends import BackendError, BackendUnavailable, GenerationSpec, Rendered
-from generation.backends.hf import to_stereo_44k, weights_directory
+from generation.backends.hf import resample, to_stereo_44k, weights_directory
+from generation.synth import SAMPLE_RATE
 
 TOP_K = 250
 GUIDANCE_SCALE = 3.0
 MASKED = -1e4
+MAX_CONTINUATION_S = 60
 
 
 @lru_cache(maxsize=2)
@@ -72,7 +74,12 @@ class MusicgenBackend:
 
     def generate(self, spec: GenerationSpec, device: torch.device) -> list[Rendered]:
         model, _ = _load(self.directory, str(device))
-        frames = max(1, round(spec.duration_s * model.config.audio_encoder.frame_rate))
+        # The codebooks' delay pattern costs (codebooks - 1) frames of the output.
+        frames = (
+            round(spec.duration_s * model.config.audio_encoder.frame_rate)
+            + model.config.decoder.num_codebooks
+            - 1
+        )
         recipe = {
             "description": self._description(spec),
             "seed": spec.seed,
@@ -110,6 +117,38 @@ class MusicgenBackend:
         return self._sample(recipe, device)[recipe["render"]["batch"]]
 
     def edit(self, recipe: dict[str, Any], operation: str, parameters: dict[str, Any]) -> dict[str, Any]:
-        raise BackendError(
-            f"musicgen takes support audio edits (trim, fade, gain) and lyrics, not {operation!r}"
+        """Only `extend` needs the model: a continuation of the take's own audio."""
+        if operation != "extend" or "seconds" not in parameters:
+            raise BackendError(
+                f"musicgen takes support extend (by seconds), audio edits and lyrics, not {operation!r}"
+            )
+        if not 0 < parameters["seconds"] <= MAX_CONTINUATION_S:
+            raise BackendError(f"extend musicgen takes by 0..{MAX_CONTINUATION_S} seconds")
+        continuation = {"source": recipe, "seconds": parameters["seconds"], "seed": parameters.get("seed", 0)}
+        return recipe | {"render": {"continue": continuation}, "post": []}
+
+    def continue_audio(
+        self, audio: torch.Tensor, continuation: dict[str, Any], device: torch.device
+    ) -> torch.Tensor:
+        """MusicGen prompted with `audio` (the source take, 44.1 kHz stereo): the prompt
+        re-decoded, and `seconds` more of it."""
+        model, tokenizer = _load(self.directory, str(device))
+        rate = model.config.audio_encoder.sampling_rate
+        prompt = resample(audio.float().mean(dim=0, keepdim=True), SAMPLE_RATE, rate).unsqueeze(0).to(device)
+        inputs = tokenizer([continuation["source"]["description"]], return_tensors="pt", padding=True).to(
+            device
         )
+        generator = torch.Generator(device=device).manual_seed(continuation["seed"])
+        with torch.inference_mode():
+            values = model.generate(
+                **inputs,
+                input_values=prompt,
+                padding_mask=torch.ones_like(prompt, dtype=torch.long),
+                do_sample=False,
+                max_new_tokens=round(continuation["seconds"] * model.config.audio_encoder.frame_rate)
+                + model.config.decoder.num_codebooks
+                - 1,
+                guidance_scale=continuation["source"]["guidance_scale"],
+                logits_processor=[seeded_sampler(generator, continuation["source"]["top_k"])],
+            )
+        return to_stereo_44k(values[0], rate)

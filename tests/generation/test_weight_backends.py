@@ -93,3 +93,24 @@ def test_musicgen_sampling_does_not_touch_the_global_rng(work, owner):
     run(work, owner, "musicgen", seed=1, duration_s=0.3, takes=1)
 
     assert torch.equal(torch.rand(3), expected)
+
+
+def test_musicgen_extend_continues_the_take_and_replays(work, owner):
+    take = run(work, owner, "musicgen", seed=3, duration_s=0.4, takes=1)[0]
+
+    longer = take_edit(
+        take=take, operation="extend", parameters={"seconds": 0.3, "seed": 2}, edited_by=owner.membership
+    )
+
+    assert longer.parent == take
+    assert longer.duration_s == pytest.approx(take.duration_s + 0.3, abs=0.1)
+    assert take_replay(take=longer).identical
+
+
+def test_musicgen_refuses_plan_edits(work, owner):
+    from generation.services import EditNotPossibleError
+
+    take = run(work, owner, "musicgen", seed=3, duration_s=0.3, takes=1)[0]
+
+    with pytest.raises(EditNotPossibleError, match="musicgen takes support extend"):
+        take_edit(take=take, operation="tempo", parameters={"bpm": 100}, edited_by=owner.membership)
