@@ -106,10 +106,10 @@ def _drum_voice(
         return torch.sin(phase) * torch.exp(-local / 0.28) * gain
     if kind == 1:  # snare: noise and a short tone
         return (
-            0.7 * noise * torch.exp(-local / 0.11)
+            0.35 * noise * torch.exp(-local / 0.09)
             + 0.4 * torch.sin(2 * math.pi * 185 * local) * torch.exp(-local / 0.06)
         ) * gain
-    return 0.5 * bright * torch.exp(-local / 0.035) * gain
+    return 0.12 * bright * torch.exp(-local / 0.03) * gain
 
 
 def _reverb(stereo: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
@@ -120,7 +120,7 @@ def _reverb(stereo: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     impulse = (impulse / impulse.norm(dim=-1, keepdim=True)).to(stereo.device)
     size = 1 << (stereo.shape[-1] + length - 1).bit_length()  # a power of two: a fast FFT
     wet = torch.fft.irfft(torch.fft.rfft(stereo, n=size) * torch.fft.rfft(impulse, n=size), n=size)
-    return stereo + 0.25 * wet[..., : stereo.shape[-1]]
+    return stereo + 0.15 * wet[..., : stereo.shape[-1]]
 
 
 CHUNK = 1 << 15  # samples rendered at a time: the working set stays in the CPU's caches
