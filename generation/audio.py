@@ -13,7 +13,6 @@ import torch
 
 from generation.synth import SAMPLE_RATE
 
-AUDIO_OPERATIONS = ("trim", "fade", "gain")
 MAX_GAIN_DB = 24.0
 
 

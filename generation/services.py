@@ -20,13 +20,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership
-from config.errors import ConflictError, InvalidInputError
+from config.errors import InvalidInputError
 from generation.models import Edit, Export, GenerationRequest, RequestStatus, Selection, Take, Work
 from provenance.models import ContributionEvent
 from provenance.services import EventDraft, contribution_record, contribution_record_many
 
 AUDIO_OPERATIONS = ("trim", "fade", "gain")
-MESSAGE_NOT_DONE = "The request has not finished; its takes are not there yet."
 
 
 class BackendUnavailableError(InvalidInputError):
@@ -415,8 +414,3 @@ def take_export(*, take: Take, fmt: str, exported_by: Membership) -> Export:
         payload={"take": str(take.id), "format": fmt, "sha256": export.sha256, "export": str(export.id)},
     )
     return export
-
-
-def require_done(request: GenerationRequest) -> None:
-    if request.status != RequestStatus.DONE:
-        raise ConflictError(MESSAGE_NOT_DONE, detail={"status": request.status})

@@ -7,11 +7,25 @@ Weights are only ever read from a local directory (`local_files_only`): nothing 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import torch
 
-from generation.backends import BackendUnavailable
+from generation.backends import BackendUnavailable, GenerationSpec, Rendered
 from generation.synth import SAMPLE_RATE
+
+
+def description(spec: GenerationSpec) -> str:
+    """The text the model is conditioned on: the prompt, then the tags."""
+    return ", ".join(part for part in (spec.prompt.strip(), ", ".join(spec.tags)) if part)
+
+
+def batch_of_takes(audio: torch.Tensor, recipe: dict[str, Any]) -> list[Rendered]:
+    """One Rendered per take of a batch sampled together; replay samples the batch again."""
+    return [
+        Rendered(audio=audio[i], recipe=recipe | {"render": {"batch": i}, "post": []})
+        for i in range(len(audio))
+    ]
 
 
 def weights_directory(setting_name: str, configured: str | None, backend: str) -> Path:

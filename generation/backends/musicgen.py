@@ -15,7 +15,7 @@ import torch
 from django.conf import settings
 
 from generation.backends import BackendError, BackendUnavailable, GenerationSpec, Rendered
-from generation.backends.hf import resample, to_stereo_44k, weights_directory
+from generation.backends.hf import batch_of_takes, description, resample, to_stereo_44k, weights_directory
 from generation.synth import SAMPLE_RATE
 
 TOP_K = 250
@@ -69,9 +69,6 @@ class MusicgenBackend:
         if not spec.prompt.strip() and not spec.tags:
             raise BackendError("musicgen needs a prompt or tags to condition on")
 
-    def _description(self, spec: GenerationSpec) -> str:
-        return ", ".join(part for part in (spec.prompt.strip(), ", ".join(spec.tags)) if part)
-
     def generate(self, spec: GenerationSpec, device: torch.device) -> list[Rendered]:
         model, _ = _load(self.directory, str(device))
         # The codebooks' delay pattern costs (codebooks - 1) frames of the output.
@@ -81,18 +78,14 @@ class MusicgenBackend:
             - 1
         )
         recipe = {
-            "description": self._description(spec),
+            "description": description(spec),
             "seed": spec.seed,
             "max_new_tokens": frames,
             "guidance_scale": GUIDANCE_SCALE,
             "top_k": TOP_K,
             "takes": spec.takes,
         }
-        audio = self._sample(recipe, device)
-        return [
-            Rendered(audio=audio[i], recipe=recipe | {"render": {"batch": i}, "post": []})
-            for i in range(spec.takes)
-        ]
+        return batch_of_takes(self._sample(recipe, device), recipe)
 
     def _sample(self, recipe: dict[str, Any], device: torch.device) -> torch.Tensor:
         model, tokenizer = _load(self.directory, str(device))

@@ -16,7 +16,7 @@ import torch
 from django.conf import settings
 
 from generation.backends import BackendError, BackendUnavailable, GenerationSpec, Rendered
-from generation.backends.hf import to_stereo_44k, weights_directory
+from generation.backends.hf import batch_of_takes, description, to_stereo_44k, weights_directory
 
 
 @lru_cache(maxsize=2)
@@ -59,19 +59,14 @@ class StableAudioBackend:
             )
 
     def generate(self, spec: GenerationSpec, device: torch.device) -> list[Rendered]:
-        description = ", ".join(part for part in (spec.prompt.strip(), ", ".join(spec.tags)) if part)
         recipe = {
-            "description": description,
+            "description": description(spec),
             "seed": spec.seed,
             "duration_s": spec.duration_s,
             "steps": self.steps,
             "takes": spec.takes,
         }
-        audio = self._sample(recipe, device)
-        return [
-            Rendered(audio=audio[i], recipe=recipe | {"render": {"batch": i}, "post": []})
-            for i in range(spec.takes)
-        ]
+        return batch_of_takes(self._sample(recipe, device), recipe)
 
     def _sample(self, recipe: dict[str, Any], device: torch.device) -> torch.Tensor:
         pipeline = _load(self.directory, str(device))
