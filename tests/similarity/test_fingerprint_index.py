@@ -1,0 +1,115 @@
+import numpy as np
+import pytest
+
+from similarity.fingerprint import AudioError, bit_error_rate, fingerprint
+from similarity.index import ROBUST_SPEEDS, FingerprintIndex
+from tests.similarity.conftest import excerpt, ffmpeg, track, with_noise
+
+
+@pytest.fixture(scope="module")
+def index(catalogue) -> FingerprintIndex:
+    built = FingerprintIndex()
+    for number, data in catalogue.items():
+        built.add(number, fingerprint(data).values)
+    return built
+
+
+def search(index, data, speeds=(1.0,)):
+    return index.search({speed: fingerprint(data, speed=speed).values for speed in speeds})
+
+
+def test_fingerprints_are_raw_32_bit_values_at_about_8_per_second(catalogue):
+    print_ = fingerprint(catalogue[1])
+
+    assert print_.values.dtype == np.uint32
+    assert 7.5 < len(print_.values) / (print_.duration_s - 2.6) < 8.6
+    assert np.array_equal(print_.values, fingerprint(catalogue[1]).values)
+
+
+def test_an_excerpt_is_found_with_its_offsets(index, catalogue):
+    matches = search(index, excerpt(catalogue[3], 15, 10))
+
+    assert matches and matches[0].recording == 3
+    assert matches[0].reference_start_s == pytest.approx(15, abs=0.5)
+    assert matches[0].query_start_s == pytest.approx(0, abs=0.5)
+    assert matches[0].score > 0.9
+    assert all(m.recording == 3 for m in matches)
+
+
+@pytest.mark.parametrize(
+    "degrade",
+    [
+        lambda d: with_noise(d, snr_db=10),
+        lambda d: ffmpeg(d, "-b:a", "64k", fmt="mp3"),
+        lambda d: ffmpeg(d, "-af", "volume=-9dB"),
+        lambda d: ffmpeg(d, "-af", "lowpass=f=3000"),
+        lambda d: ffmpeg(d, "-af", "atempo=1.03"),
+        lambda d: with_noise(d, snr_db=0),
+    ],
+    ids=["noise-10dB", "mp3-64k", "gain", "low-pass", "tempo+3%", "noise-0dB"],
+)
+def test_degraded_excerpts_are_still_found(index, catalogue, degrade):
+    matches = search(index, degrade(excerpt(catalogue[5], 12, 10)))
+
+    assert matches and matches[0].recording == 5
+
+
+def test_a_resampled_copy_needs_the_speed_variants(index, catalogue):
+    pitched = ffmpeg(excerpt(catalogue[2], 10, 12), "-af", "asetrate=44100*1.0595,aresample=44100")
+
+    plain = search(index, pitched)
+    robust = search(index, pitched, speeds=ROBUST_SPEEDS)
+
+    assert all(m.recording != 2 for m in plain)
+    assert robust and robust[0].recording == 2 and robust[0].speed != 1.0
+
+
+@pytest.mark.parametrize("genre", ["pop", "rock", "jazz", "electronic", "folk", "hiphop", "ambient"])
+def test_music_that_is_not_in_the_catalogue_matches_nothing(index, genre):
+    for seed in (901, 902):
+        unrelated = excerpt(track((genre,), seed=seed, seconds=25), 8, 10)
+        assert search(index, unrelated, speeds=ROBUST_SPEEDS) == []
+
+
+def test_unrelated_music_differs_in_a_third_or_more_of_its_bits(catalogue):
+    a, b = fingerprint(catalogue[1]).values, fingerprint(catalogue[2]).values
+    n = min(len(a), len(b))
+
+    assert bit_error_rate(a[:n], b[:n]) > 0.3
+    assert bit_error_rate(a[:n], a[:n]) == 0.0
+
+
+def test_index_survives_a_save_and_load(index, catalogue, tmp_path):
+    index.save(tmp_path / "catalogue.index")
+    loaded = FingerprintIndex.load(tmp_path / "catalogue.index")
+
+    assert len(loaded) == len(index) and loaded.windows == index.windows
+    assert search(loaded, excerpt(catalogue[4], 20, 10)) == search(index, excerpt(catalogue[4], 20, 10))
+
+
+def test_adding_a_recording_twice_changes_nothing(index, catalogue):
+    windows = index.windows
+
+    index.add(1, fingerprint(catalogue[1]).values)
+
+    assert index.windows == windows
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"this is not audio at all", "not decodable"),
+        (b"RIFF\x00\x00\x00\x00WAVEfmt ", "not decodable"),
+        (None, "silent"),
+        ("short", "shorter than"),
+    ],
+    ids=["text", "truncated-wav", "silence", "too-short"],
+)
+def test_bad_audio_is_refused_with_the_reason(catalogue, data, message):
+    if data is None:
+        data = ffmpeg(catalogue[1], "-af", "volume=0")
+    elif data == "short":
+        data = excerpt(catalogue[1], 0, 2)
+
+    with pytest.raises(AudioError, match=message):
+        fingerprint(data)
