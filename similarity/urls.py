@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from similarity import api
+
+urlpatterns = [
+    path("catalogues/", api.CatalogueListApi.as_view(), name="catalogue-list"),
+    path("match/", api.MatchApi.as_view(), name="match"),
+]

@@ -1,0 +1,56 @@
+"""Each catalogue's FAISS index as a file under media, loaded once per process and kept fresh.
+
+The database holds every recording's fingerprint; an index file is a cache of it, updated on
+ingest and rebuilt from the database by `manage.py rebuild_index` (or when it is missing).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.conf import settings
+
+from similarity.index import FingerprintIndex
+from similarity.models import Catalogue, Recording
+
+_loaded: dict[str, tuple[float, FingerprintIndex]] = {}
+
+
+def index_path(catalogue: Catalogue) -> Path:
+    return Path(settings.MEDIA_ROOT) / "indexes" / f"catalogue-{catalogue.id}.npz"
+
+
+def index_rebuild(catalogue: Catalogue) -> FingerprintIndex:
+    index = FingerprintIndex()
+    for recording in Recording.objects.filter(catalogue=catalogue).only("id", "fingerprint"):
+        index.add(recording.index_key, recording.fingerprint_values())
+    _store(catalogue, index)
+    return index
+
+
+def index_for(catalogue: Catalogue) -> FingerprintIndex:
+    """The catalogue's index, read from its file when another process changed it."""
+    path = index_path(catalogue)
+    if not path.exists():
+        return index_rebuild(catalogue)
+    mtime = path.stat().st_mtime
+    cached = _loaded.get(str(catalogue.id))
+    if cached is None or cached[0] != mtime:
+        cached = (mtime, FingerprintIndex.load(path))
+        _loaded[str(catalogue.id)] = cached
+    return cached[1]
+
+
+def index_add(catalogue: Catalogue, recordings: list[Recording]) -> None:
+    """Add new recordings; the caller holds the catalogue's row lock (one writer at a time)."""
+    index = index_for(catalogue)
+    for recording in recordings:
+        index.add(recording.index_key, recording.fingerprint_values())
+    _store(catalogue, index)
+
+
+def _store(catalogue: Catalogue, index: FingerprintIndex) -> None:
+    path = index_path(catalogue)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    index.save(path)
+    _loaded[str(catalogue.id)] = (path.stat().st_mtime, index)

@@ -1,0 +1,62 @@
+import uuid
+
+import numpy as np
+from django.db import models
+from django.utils import timezone
+
+from accounts.models import Organisation
+
+
+class Catalogue(models.Model):
+    """A rights holder's recordings, fingerprinted and indexed for matching."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="catalogues")
+    name = models.CharField(max_length=200)
+    # Stands in for licences until the legal layer lands: may these recordings train models?
+    training_allowed = models.BooleanField(default=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["organisation", "name"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="catalogue_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+def index_key_for(recording_id: uuid.UUID) -> int:
+    return recording_id.int >> 65
+
+
+class Recording(models.Model):
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="recordings")
+    title = models.CharField(max_length=300, blank=True)
+    artists = models.CharField(max_length=300, blank=True)
+    isrc = models.CharField(max_length=15, blank=True)
+    iswc = models.CharField(max_length=15, blank=True)
+    source_path = models.CharField(
+        max_length=1000, help_text="as ingested: relative to the folder, or from the CSV"
+    )
+    duration_s = models.FloatField()
+    audio_sha256 = models.CharField(max_length=64)
+    # The recording's id in FAISS: a positive int64 drawn from its UUID (see index_key_for).
+    index_key = models.BigIntegerField(unique=True)
+    # The source of truth for the index: raw 32-bit sub-fingerprints, little-endian.
+    fingerprint = models.BinaryField()
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["catalogue", "source_path"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["catalogue", "audio_sha256"], name="recording_unique_audio_per_catalogue"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.source_path
+
+    def fingerprint_values(self) -> np.ndarray:
+        return np.frombuffer(bytes(self.fingerprint), dtype="<u4")
