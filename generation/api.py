@@ -38,6 +38,7 @@ class WorkOutput(serializers.ModelSerializer):
 
 class TakeOutput(serializers.ModelSerializer):
     audio_url = serializers.SerializerMethodField()
+    check = serializers.SerializerMethodField()
 
     class Meta:
         model = Take
@@ -54,7 +55,14 @@ class TakeOutput(serializers.ModelSerializer):
             "environment",
             "created_at",
             "audio_url",
+            "check",
         ]
+
+    def get_check(self, take: Take) -> dict | None:
+        check = getattr(take, "output_check", None)
+        if check is None:
+            return None
+        return {"verdict": check.verdict, "matched_seconds": check.matched_seconds, "matches": check.matches}
 
     def get_audio_url(self, take: Take) -> str:
         return reverse("take-audio", kwargs={"id": take.id})

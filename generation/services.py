@@ -20,10 +20,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Membership
-from config.errors import InvalidInputError
+from config.errors import ConflictError, InvalidInputError
 from generation.models import Edit, Export, GenerationRequest, RequestStatus, Selection, Take, Work
 from provenance.models import ContributionEvent
 from provenance.services import EventDraft, contribution_record, contribution_record_many
+from similarity.services import output_check_record
 
 AUDIO_OPERATIONS = ("trim", "fade", "gain")
 
@@ -34,6 +35,11 @@ class BackendUnavailableError(InvalidInputError):
 
 class EditNotPossibleError(InvalidInputError):
     code = "invalid_edit"
+
+
+class TakeBlockedError(ConflictError):
+    code = "take_blocked"
+    default_message = "This take matched licensed recordings beyond the policy and cannot be exported."
 
 
 @transaction.atomic
@@ -171,18 +177,25 @@ def generation_run(*, request_id) -> GenerationRequest:
         raise
     elapsed = time.perf_counter() - started
     environment = runtime.environment(device) | {"backend": backend.name, "backend_version": backend.version}
-    return _generation_store(
-        request, rendered, [wav_bytes(r.audio, r.sample_rate) for r in rendered], environment, elapsed
-    )
+    checks = [_output_check(r.audio, r.sample_rate, request.work) for r in rendered]
+    files = [wav_bytes(r.audio, r.sample_rate) for r in rendered]
+    return _generation_store(request, rendered, files, checks, environment, elapsed)
+
+
+def _output_check(audio, rate: int, work: Work):
+    """The take's similarity check against every catalogue (before any transaction opens)."""
+    from similarity.services import output_check_run
+
+    return output_check_run(audio=audio.numpy(), rate=rate, organisation=work.organisation)
 
 
 def _generation_store(
-    request, rendered, files: list[bytes], environment: dict, elapsed: float
+    request, rendered, files, checks, environment: dict, elapsed: float
 ) -> GenerationRequest:
     takes: list[Take] = []
     try:
         with transaction.atomic():
-            return _generation_commit(request, rendered, files, environment, elapsed, takes)
+            return _generation_commit(request, rendered, files, checks, environment, elapsed, takes)
     except BaseException:
         # No row points at these files now; remove them rather than leave unrecorded audio.
         for take in takes:
@@ -191,7 +204,7 @@ def _generation_store(
 
 
 def _generation_commit(
-    request, rendered, files, environment, elapsed, takes: list[Take]
+    request, rendered, files, checks, environment, elapsed, takes: list[Take]
 ) -> GenerationRequest:
     for index, (result, data) in enumerate(zip(rendered, files, strict=True)):
         take = Take(
@@ -219,6 +232,8 @@ def _generation_commit(
         "render_seconds": round(elapsed, 3),
     }
     contribution_record(work=request.work, kind="generation", actor=None, payload=payload)
+    for take, check in zip(takes, checks, strict=True):
+        output_check_record(take=take, result=check)
     return request
 
 
@@ -305,7 +320,8 @@ def take_edit(*, take: Take, operation: str, parameters: dict[str, Any], edited_
         lyrics=lyrics,
         environment=environment,
     )
-    return _edit_store(result, operation, parameters, wav_bytes(audio), edited_by)
+    check = _output_check(audio, SAMPLE_RATE, take.work)
+    return _edit_store(result, operation, parameters, wav_bytes(audio), check, edited_by)
 
 
 def _render_recipe(backend, recipe: dict, batch: list[dict], device):
@@ -325,7 +341,9 @@ def _render_recipe(backend, recipe: dict, batch: list[dict], device):
     return rendered
 
 
-def _edit_store(result: Take, operation: str, parameters: dict, data: bytes, edited_by: Membership) -> Take:
+def _edit_store(
+    result: Take, operation: str, parameters: dict, data: bytes, check, edited_by: Membership
+) -> Take:
     take = result.parent
     result.sha256 = _sha256(data)
     result.audio.save(f"{result.id}.wav", ContentFile(data), save=False)
@@ -348,6 +366,7 @@ def _edit_store(result: Take, operation: str, parameters: dict, data: bytes, edi
                 "sha256": result.sha256,
             }
             contribution_record(work=take.work, kind="edit", actor=edited_by, payload=payload)
+            output_check_record(take=result, result=check)
     except BaseException:
         result.audio.delete(save=False)
         raise
@@ -400,8 +419,12 @@ def take_replay(*, take: Take) -> ReplayResult:
 
 @transaction.atomic
 def take_export(*, take: Take, fmt: str, exported_by: Membership) -> Export:
+    """Encode and record an export; a take whose similarity check blocked it is refused."""
     from generation.audio import encode
 
+    check = getattr(take, "output_check", None)
+    if check is not None and check.verdict == "block":
+        raise TakeBlockedError(detail={"take": str(take.id), "matches": check.matches})
     with take.audio.open("rb") as handle:
         data = encode(handle.read(), fmt)
     export = Export(work=take.work, take=take, format=fmt, sha256=_sha256(data), exported_by=exported_by.user)

@@ -71,6 +71,13 @@ def _describe(kind: str, payload: dict) -> str:
         details = ", ".join(f"{k} {v}" for k, v in payload["parameters"].items())
         source, result = _short(payload["source"]), _short(payload["result"])
         return f"{payload['operation']} ({details}) of {source} made {result}"
+    if kind == "check":
+        found = ", ".join(
+            f"{m['title'] or m['recording_id'][:8]} ({m['score']:.2f})" for m in payload["matches"][:3]
+        )
+        matched = f"{payload['matched_seconds']:g} s matched" + (f": {found}" if found else "")
+        searched = f"{payload['catalogues']} catalogue(s)"
+        return f"{payload['verdict'].upper()} for {_short(payload['take'])}, {matched} ({searched})"
     if kind == "export":
         return f"{payload['format'].upper()} of {_short(payload['take'])}, SHA-256 {payload['sha256'][:16]}"
     return ", ".join(f"{key}: {value}" for key, value in payload.items())

@@ -60,3 +60,38 @@ class Recording(models.Model):
 
     def fingerprint_values(self) -> np.ndarray:
         return np.frombuffer(bytes(self.fingerprint), dtype="<u4")
+
+
+class OutputPolicy(models.Model):
+    """An organisation's rule for its takes: seconds of matched audio that flag or block one."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="output_policy")
+    flag_seconds = models.FloatField(default=5.0)
+    block_seconds = models.FloatField(default=15.0)
+    min_score = models.FloatField(default=0.80)
+
+    def __str__(self) -> str:
+        return f"policy of {self.organisation}"
+
+
+class Verdict(models.TextChoices):
+    ALLOW = "allow"
+    FLAG = "flag"
+    BLOCK = "block"
+
+
+class OutputCheck(models.Model):
+    """The check of one take against every catalogue, made when the take was made."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    take = models.OneToOneField("generation.Take", on_delete=models.PROTECT, related_name="output_check")
+    verdict = models.CharField(max_length=8, choices=Verdict.choices)
+    matched_seconds = models.FloatField()
+    matches = models.JSONField(default=list)
+    catalogues = models.PositiveIntegerField()
+    policy = models.JSONField()
+    note = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    def __str__(self) -> str:
+        return f"{self.verdict} for take {self.take_id}"

@@ -175,3 +175,67 @@ def match_audio(*, data: bytes, catalogues: QuerySet[Catalogue], limit: int = 5)
         if m.recording in recordings  # an index entry whose row was rolled back is ignored
     ]
     return MatchReport(duration_s=round(variants[1.0].duration_s, 3), matches=matches[:limit])
+
+
+def output_policy_for(organisation: Organisation):
+    from similarity.checks import Policy
+    from similarity.models import OutputPolicy
+
+    stored = OutputPolicy.objects.filter(organisation=organisation).first()
+    if stored is None:
+        return Policy()
+    return Policy(
+        flag_seconds=stored.flag_seconds, block_seconds=stored.block_seconds, min_score=stored.min_score
+    )
+
+
+def output_check_run(*, audio, rate: int, organisation: Organisation):
+    """Check new audio against every catalogue (outside any transaction: it reads indexes)."""
+    from similarity.checks import check_take
+
+    indexes = [index_for(catalogue) for catalogue in Catalogue.objects.all()]
+    return check_take(audio, rate, indexes, output_policy_for(organisation))
+
+
+@transaction.atomic
+def output_check_record(*, take, result) -> Any:
+    """Store a take's check and write it to the work's record, with the take's own transaction."""
+    from provenance.services import contribution_record
+    from similarity.models import OutputCheck
+
+    recordings = {
+        r.index_key: r for r in Recording.objects.filter(index_key__in=[m.recording for m in result.matches])
+    }
+    matches = [
+        {
+            "recording_id": str(recordings[m.recording].id),
+            "title": recordings[m.recording].title,
+            "isrc": recordings[m.recording].isrc,
+            "score": m.score,
+            "query_start_s": m.query_start_s,
+            "reference_start_s": m.reference_start_s,
+            "duration_s": m.duration_s,
+        }
+        for m in result.matches
+        if m.recording in recordings
+    ]
+    policy = output_policy_for(take.work.organisation).as_dict()
+    check = OutputCheck.objects.create(
+        take=take,
+        verdict=result.verdict,
+        matched_seconds=result.matched_seconds,
+        matches=matches,
+        catalogues=result.catalogues,
+        policy=policy,
+        note=result.note[:300],
+    )
+    payload = {
+        "take": str(take.id),
+        "verdict": result.verdict,
+        "matched_seconds": result.matched_seconds,
+        "matches": matches,
+        "catalogues": result.catalogues,
+        "policy": policy,
+    }
+    contribution_record(work=take.work, kind="check", actor=None, payload=payload)
+    return check

@@ -36,7 +36,7 @@ def test_generate_prints_the_cli_contract_and_records_every_step(owner, capsys):
         assert Path(take["path"]).read_bytes()[:4] == b"RIFF"
         assert Take.objects.get(pk=take["id"]).sha256 == take["sha256"]
     kinds = list(ContributionEvent.objects.filter(work_id=result["work"]).values_list("kind", flat=True))
-    assert kinds == ["work.created", "prompt", "parameters", "generation"]
+    assert kinds == ["work.created", "prompt", "parameters", "generation", "check", "check"]
 
 
 def test_replay_command_reports_identical_bytes(owner, capsys):

@@ -29,7 +29,8 @@ def takes(generate, owner):
 def test_generation_is_accepted_then_done_with_three_recorded_takes(takes, work):
     assert len(takes) == 3
     assert len({t.sha256 for t in takes}) == 3
-    assert kinds(work) == ["work.created", "prompt", "parameters", "generation"]
+    assert kinds(work) == ["work.created", "prompt", "parameters", "generation", "check", "check", "check"]
+    assert all(t.output_check.verdict == "allow" for t in takes)  # no catalogue exists yet
     generation = ContributionEvent.objects.get(work=work, kind="generation").payload
     assert [t["sha256"] for t in generation["takes"]] == [t.sha256 for t in takes]
     environment = generation["environment"]
