@@ -124,6 +124,59 @@ def step_work(journey: Journey) -> None:
     journey.summary["work"] = work
 
 
+def step_catalogue(journey: Journey) -> None:
+    """The label fingerprints a few licensed recordings (made by the builtin generator here:
+    no audio ships with the project) so that every take below is checked against them."""
+    from generation.plan import make_plan, parse_tags
+    from generation.synth import render, trimmed_to, wav_bytes
+    from similarity.services import catalogue_get_or_create, catalogue_ingest, ingest_items
+
+    folder = settings.VAR_DIR / "demo" / "catalogue"
+    folder.mkdir(parents=True, exist_ok=True)
+    for number, tags in enumerate((["jazz"], ["folk", "happy"], ["electronic", "dark"]), start=1):
+        path = folder / f"recording-{number}.wav"
+        if not path.exists():
+            plan = make_plan(parse_tags(tags), master_seed=500 + number, take=0, duration_s=30)
+            path.write_bytes(wav_bytes(trimmed_to(render([plan], noise_seed=500 + number)[0], plan)))
+    label = Organisation.objects.get(slug="northwind-records")
+    catalogue = catalogue_get_or_create(organisation=label, name="Northwind Masters", training_allowed=False)
+    report = catalogue_ingest(catalogue=catalogue, items=ingest_items(folder))
+    journey.say(
+        f"catalogue     northwind: {report.ingested} recordings fingerprinted, {report.skipped} already in"
+    )
+    journey.summary["catalogue"] = report.as_dict()
+
+
+def step_match(journey: Journey) -> None:
+    """The label checks an excerpt of its own recording, and the creator's export, by upload."""
+    folder = settings.VAR_DIR / "demo" / "catalogue"
+    recording = (folder / "recording-2.wav").read_bytes()
+    excerpt = _excerpt(recording, start_s=12, seconds=10)
+    headers = {"Authorization": f"Bearer {journey.tokens['nora']}"}
+    found = Client().post("/api/match/", {"file": _upload("excerpt.wav", excerpt)}, headers=headers).json()
+    best = found["matches"][0] if found["matches"] else None
+    where = (
+        f"{best['source_path']} at {best['reference_start_s']:.1f} s (score {best['score']:.2f})"
+        if best
+        else "nothing"
+    )
+    journey.say(f"match         northwind's 10-s excerpt -> {where}")
+    journey.summary["match"] = found
+
+
+def _excerpt(data: bytes, *, start_s: float, seconds: float) -> bytes:
+    from generation.synth import SAMPLE_RATE, read_wav, wav_bytes
+
+    audio, _ = read_wav(data)
+    return wav_bytes(audio[:, int(start_s * SAMPLE_RATE) : int((start_s + seconds) * SAMPLE_RATE)])
+
+
+def _upload(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="audio/wav")
+
+
 def step_generate(journey: Journey) -> None:
     """Three takes, one chosen, edited, exported: each step through the API, each recorded."""
     work_id = journey.summary["work"]["id"]
@@ -154,6 +207,8 @@ def step_generate(journey: Journey) -> None:
     fade = {"operation": "fade", "parameters": {"in_s": 0.5, "out_s": 2.0}}
     status, faded = journey.api("post", f"/api/takes/{redrawn['id']}/edits/", as_user="ben", data=fade)
     _expect(status, 201, faded)
+    verdicts = ", ".join(t["check"]["verdict"] for t in takes)
+    journey.say(f"check         each take against the catalogues: {verdicts}")
     journey.say("select+edit   ben chose take 2 of 3, redrew bars 4-5, faded the ends")
     status, replay = journey.api("post", f"/api/takes/{faded['id']}/replay/", as_user="ben")
     _expect(status, 200, replay)
@@ -204,7 +259,9 @@ STEPS: list[Callable[[Journey], None]] = [
     step_health,
     step_isolation,
     step_work,
+    step_catalogue,
     step_generate,
+    step_match,
     step_evidence,
 ]
 
