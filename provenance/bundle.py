@@ -39,6 +39,15 @@ def _safe_name(name: str) -> str:
 
 def read_bundle(source: str | bytes | io.BufferedIOBase) -> dict[str, bytes]:
     """Every file in the bundle, by its path; BundleError when the archive is unusable."""
+    members = read_zip(source)
+    missing = [name for name in REQUIRED_MEMBERS if name not in members]
+    if missing:
+        raise BundleError(f"missing members: {', '.join(missing)}")
+    return members
+
+
+def read_zip(source: str | bytes | io.BufferedIOBase) -> dict[str, bytes]:
+    """Every file of a zip archive, by its (checked) path, read under the limits."""
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         archive = zipfile.ZipFile(stream)
@@ -58,9 +67,6 @@ def read_bundle(source: str | bytes | io.BufferedIOBase) -> dict[str, bytes]:
             if info.file_size > RATIO_FLOOR and info.file_size > MAX_RATIO * max(info.compress_size, 1):
                 raise BundleError(f"member {name!r} expands more than {MAX_RATIO}x (zip bomb?)")
             members[name] = _read_member(archive, info)
-    missing = [name for name in REQUIRED_MEMBERS if name not in members]
-    if missing:
-        raise BundleError(f"missing members: {', '.join(missing)}")
     return members
 
 

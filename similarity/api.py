@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db.models import Count
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -13,12 +15,15 @@ from rest_framework.response import Response
 from accounts.api_base import MemberApi
 from config.errors import ApplicationError, InvalidInputError
 from config.pagination import paginated_response
+from provenance.bundle import BundleError
 from similarity.fingerprint import AudioError
-from similarity.models import Catalogue
+from similarity.models import Catalogue, Scan
+from similarity.scans import scan_counts, scan_csv, scan_from_archive, scan_rows
 from similarity.selectors import catalogue_list
 from similarity.services import match_audio
 
 MESSAGE_NO_FILE = "Send the audio as a multipart form field named 'file'."
+MESSAGE_NO_ARCHIVE = "Send the dataset as a zip in a multipart form field named 'archive'."
 
 
 class UploadTooLargeError(ApplicationError):
@@ -77,3 +82,72 @@ class MatchApi(MemberApi):
         except AudioError as exc:
             raise InvalidInputError(str(exc), detail={"file": upload.name}) from None
         return Response({"duration_s": report.duration_s, "matches": report.matches})
+
+
+class ScanOutput(serializers.ModelSerializer):
+    counts = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Scan
+        fields = ["id", "source", "status", "created_at", "finished_at", "counts", "progress"]
+
+    def get_counts(self, scan: Scan) -> dict:
+        return scan_counts(scan)
+
+    def get_progress(self, scan: Scan) -> float:
+        total = scan.items.count()
+        return round(1 - scan.items.filter(status="pending").count() / total, 3) if total else 1.0
+
+
+class ScanListApi(MemberApi):
+    """Upload a dataset as a zip (audio members are scanned; the rest is ignored): 202, then poll."""
+
+    parser_classes = [MultiPartParser]
+
+    @extend_schema(responses=ScanOutput(many=True))
+    def get(self, request):
+        scans = Scan.objects.filter(organisation=self.organisation)
+        return paginated_response(request=request, view=self, queryset=scans, serializer_class=ScanOutput)
+
+    @extend_schema(
+        request={
+            "multipart/form-data": {
+                "type": "object",
+                "properties": {"archive": {"type": "string", "format": "binary"}},
+            }
+        },
+        responses={202: ScanOutput},
+    )
+    def post(self, request):
+        limit = settings.SIMILARITY_MAX_UPLOAD_BYTES
+        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+            raise UploadTooLargeError(detail={"max_bytes": limit})
+        upload = request.FILES.get("archive")
+        if upload is None:
+            raise InvalidInputError(MESSAGE_NO_ARCHIVE)
+        try:
+            scan = scan_from_archive(organisation=self.organisation, name=upload.name, data=upload.read())
+        except BundleError as exc:
+            raise InvalidInputError(str(exc), detail={"archive": upload.name}) from None
+        scan.refresh_from_db()
+        return Response(ScanOutput(scan).data, status=202)
+
+
+class ScanDetailApi(MemberApi):
+    @extend_schema(responses=ScanOutput)
+    def get(self, request, id):
+        return Response(ScanOutput(get_object_or_404(Scan, organisation=self.organisation, id=id)).data)
+
+
+class ScanReportApi(MemberApi):
+    """The scan's items with their verdicts: JSON, or CSV with ?type=csv."""
+
+    @extend_schema(responses={200: OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR})
+    def get(self, request, id):
+        scan = get_object_or_404(Scan, organisation=self.organisation, id=id)
+        if request.query_params.get("type") == "csv":
+            response = HttpResponse(scan_csv(scan), content_type="text/csv")
+            response["Content-Disposition"] = f'attachment; filename="scan-{scan.id}.csv"'
+            return response
+        return Response({"scan": str(scan.id), "counts": scan_counts(scan), "items": scan_rows(scan)})

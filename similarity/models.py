@@ -13,8 +13,10 @@ class Catalogue(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="catalogues")
     name = models.CharField(max_length=200)
-    # Stands in for licences until the legal layer lands: may these recordings train models?
+    # Stand in for licences until the legal layer lands: may these recordings train models,
+    # and has the rights holder reserved text-and-data mining (EU DSM Directive Art. 4(3))?
     training_allowed = models.BooleanField(default=False)
+    tdm_reserved = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -95,3 +97,56 @@ class OutputCheck(models.Model):
 
     def __str__(self) -> str:
         return f"{self.verdict} for take {self.take_id}"
+
+
+class ScanStatus(models.TextChoices):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+
+
+class ScanVerdict(models.TextChoices):
+    LICENSED = "licensed"
+    UNLICENSED = "unlicensed_match"
+    OPTED_OUT = "opted_out"
+    NO_MATCH = "no_match"
+
+
+class Scan(models.Model):
+    """A training dataset checked, item by item, against every catalogue."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="scans")
+    source = models.CharField(max_length=1000)
+    status = models.CharField(max_length=8, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"scan of {self.source}"
+
+
+class ScanItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        DONE = "done"
+        FAILED = "failed"
+
+    id = models.BigAutoField(primary_key=True)
+    scan = models.ForeignKey(Scan, on_delete=models.CASCADE, related_name="items")
+    path = models.CharField(max_length=1000, help_text="as in the dataset")
+    file = models.CharField(max_length=2000, help_text="where the service reads it")
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    verdict = models.CharField(max_length=16, choices=ScanVerdict.choices, blank=True)
+    matches = models.JSONField(default=list)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["scan", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.verdict or self.status}"
