@@ -34,17 +34,20 @@ class Fingerprint:
         return item / ITEMS_PER_SECOND
 
 
-def decode(source: str | Path | bytes, *, speed: float = 1.0) -> np.ndarray:
+def decode(source: str | Path | bytes, *, speed: float = 1.0, keep_tempo: bool = False) -> np.ndarray:
     """Audio (a path, or the bytes of a file) as 11,025 Hz mono int16 samples.
 
-    `speed` != 1 resamples the way a sped-up tape would (tempo and pitch together); the
-    index searches a query at several speeds to find resampled copies.
+    `speed` != 1 resamples the way a sped-up tape would (tempo and pitch together), or with
+    `keep_tempo` shifts the pitch alone; the index searches a query at several of these to
+    find resampled or pitch-shifted copies.
     """
     source_arg, stdin = (
         ("pipe:0", bytes(source)) if isinstance(source, (bytes, bytearray)) else (str(source), None)
     )
     # Resample first, so that asetrate knows the rate it scales (the source's may be any).
     rescale = f"aresample={SAMPLE_RATE},asetrate={SAMPLE_RATE * speed:.3f},aresample={SAMPLE_RATE}"
+    if keep_tempo:
+        rescale += f",atempo={1 / speed:.6f}"
     filters = ["-af", rescale] if speed != 1.0 else []
     command = [
         "ffmpeg",
@@ -106,8 +109,8 @@ def fingerprint_samples(samples: np.ndarray) -> Fingerprint:
     return Fingerprint(values=np.asarray(raw, dtype=np.int64).astype(np.uint32), duration_s=duration)
 
 
-def fingerprint(source: str | Path | bytes, *, speed: float = 1.0) -> Fingerprint:
-    return fingerprint_samples(decode(source, speed=speed))
+def fingerprint(source: str | Path | bytes, *, speed: float = 1.0, keep_tempo: bool = False) -> Fingerprint:
+    return fingerprint_samples(decode(source, speed=speed, keep_tempo=keep_tempo))
 
 
 def bit_error_rate(a: np.ndarray, b: np.ndarray) -> float:

@@ -41,6 +41,13 @@ SHORT_QUERY_S = 5.0
 # has a noisy BER; it must cover this share of the query to count.
 MIN_OVERLAP = 0.6
 ROBUST_SPEEDS = (1.0, 2 ** (1 / 12), 2 ** (-1 / 12), 2 ** (0.5 / 12), 2 ** (-0.5 / 12))
+# (speed, keep_tempo): resampled like a tape at each speed, and pitch-shifted by a semitone
+# with the tempo kept, for copies whose pitch alone was changed.
+ROBUST_VARIANTS = (
+    *((speed, False) for speed in ROBUST_SPEEDS),
+    (2 ** (1 / 12), True),
+    (2 ** (-1 / 12), True),
+)
 
 # Per-query search in a service: more OpenMP threads were 10-60x slower on 2 shared cores.
 faiss.omp_set_num_threads(1)
@@ -54,6 +61,7 @@ class Match:
     reference_start_s: float
     duration_s: float
     speed: float = 1.0
+    keep_tempo: bool = False
 
 
 def windows(values: np.ndarray) -> np.ndarray:
@@ -98,14 +106,13 @@ class FingerprintIndex:
             self._owner = np.concatenate([self._owner, np.full(len(rows), recording, dtype=np.int64)])
             self._start = np.concatenate([self._start, np.arange(len(rows), dtype=np.int64)])
 
-    def search(
-        self, variants: dict[float, np.ndarray], *, limit: int = 5, min_score: float | None = None
-    ) -> list[Match]:
-        """Matches for a query, best first; `variants` maps speed -> the query fingerprinted
-        at that speed (1.0 alone for a plain search)."""
+    def search(self, variants: dict, *, limit: int = 5, min_score: float | None = None) -> list[Match]:
+        """Matches for a query, best first. `variants` maps a speed, or (speed, keep_tempo),
+        to the query fingerprinted that way ({1.0: values} for a plain search)."""
         best: dict[int, Match] = {}
-        for speed, query in variants.items():
-            for match in self._search_one(np.asarray(query, dtype=np.uint32), speed):
+        for variant, query in variants.items():
+            speed, keep_tempo = variant if isinstance(variant, tuple) else (variant, False)
+            for match in self._search_one(np.asarray(query, dtype=np.uint32), speed, keep_tempo):
                 if match.recording not in best or match.score > best[match.recording].score:
                     best[match.recording] = match
         duration = max((len(q) for q in variants.values()), default=0) / ITEMS_PER_SECOND
@@ -117,7 +124,7 @@ class FingerprintIndex:
         found = sorted((m for m in best.values() if m.score >= threshold), key=lambda m: -m.score)
         return found[:limit]
 
-    def _search_one(self, query: np.ndarray, speed: float) -> list[Match]:
+    def _search_one(self, query: np.ndarray, speed: float, keep_tempo: bool = False) -> list[Match]:
         rows = windows(query)[::QUERY_STRIDE]
         if not rows.size or not self._index.ntotal:
             return []
@@ -127,12 +134,14 @@ class FingerprintIndex:
             for window in found[near & (found >= 0)]:
                 votes[(int(self._owner[window]), int(self._start[window]) - row * QUERY_STRIDE)] += 1
         scored = [
-            self._scored(query, recording, offset, speed)
+            self._scored(query, recording, offset, speed, keep_tempo)
             for (recording, offset), _ in votes.most_common(CANDIDATES)
         ]
         return [m for m in scored if m.duration_s * ITEMS_PER_SECOND >= MIN_OVERLAP * len(query)]
 
-    def _scored(self, query: np.ndarray, recording: int, offset: int, speed: float) -> Match:
+    def _scored(
+        self, query: np.ndarray, recording: int, offset: int, speed: float, keep_tempo: bool
+    ) -> Match:
         reference = self._values[recording]
         best_ber, best_offset, best_overlap = 1.0, offset, 0
         for shift in (offset - 1, offset, offset + 1):
@@ -147,10 +156,12 @@ class FingerprintIndex:
         return Match(
             recording=recording,
             score=round(1 - best_ber, 4),
-            query_start_s=round(q_start / ITEMS_PER_SECOND * speed, 2),
+            # A resampled variant runs at `speed`; a pitch-only one keeps the query's own time.
+            query_start_s=round(q_start / ITEMS_PER_SECOND * (1.0 if keep_tempo else speed), 2),
             reference_start_s=round(r_start / ITEMS_PER_SECOND, 2),
             duration_s=round(best_overlap / ITEMS_PER_SECOND, 2),
             speed=speed,
+            keep_tempo=keep_tempo,
         )
 
     def save(self, path: Path) -> None:

@@ -18,7 +18,7 @@ from accounts.roles import OrganisationKind
 from config.errors import ForbiddenError, InvalidInputError
 from similarity.catalogue_index import index_add, index_for
 from similarity.fingerprint import AudioError, Fingerprint, fingerprint
-from similarity.index import ROBUST_SPEEDS
+from similarity.index import ROBUST_VARIANTS
 from similarity.models import Catalogue, Recording, index_key_for
 
 AUDIO_EXTENSIONS = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aif", ".aiff"}
@@ -154,8 +154,10 @@ class MatchReport:
 
 def match_audio(*, data: bytes, catalogues: QuerySet[Catalogue], limit: int = 5) -> MatchReport:
     """Search every given catalogue for `data`, at every speed variant; best first."""
-    variants = {speed: fingerprint(data, speed=speed) for speed in ROBUST_SPEEDS}
-    queries = {speed: print_.values for speed, print_ in variants.items()}
+    variants = {
+        (speed, keep): fingerprint(data, speed=speed, keep_tempo=keep) for speed, keep in ROBUST_VARIANTS
+    }
+    queries = {variant: print_.values for variant, print_ in variants.items()}
     found = [m for catalogue in catalogues for m in index_for(catalogue).search(queries, limit=limit)]
     recordings = {
         r.index_key: r for r in Recording.objects.filter(index_key__in=[m.recording for m in found])
@@ -174,7 +176,7 @@ def match_audio(*, data: bytes, catalogues: QuerySet[Catalogue], limit: int = 5)
         for m in sorted(found, key=lambda m: -m.score)
         if m.recording in recordings  # an index entry whose row was rolled back is ignored
     ]
-    return MatchReport(duration_s=round(variants[1.0].duration_s, 3), matches=matches[:limit])
+    return MatchReport(duration_s=round(variants[(1.0, False)].duration_s, 3), matches=matches[:limit])
 
 
 def output_policy_for(organisation: Organisation):
