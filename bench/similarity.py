@@ -141,10 +141,9 @@ def generated_tracks(count: int, seconds: float) -> list[bytes]:
 
 
 def search_all(index, data: bytes):
-    from similarity.fingerprint import fingerprint
-    from similarity.index import ROBUST_VARIANTS
+    from similarity.index import fingerprint_variants  # the service's own query variants
 
-    queries = {(s, keep): fingerprint(data, speed=s, keep_tempo=keep).values for s, keep in ROBUST_VARIANTS}
+    queries = {variant: print_.values for variant, print_ in fingerprint_variants(data).items()}
     began = time.perf_counter()
     matches = index.search(queries, min_score=0.0)
     return matches, time.perf_counter() - began

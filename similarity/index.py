@@ -23,7 +23,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from similarity.fingerprint import ITEMS_PER_SECOND
+from similarity.fingerprint import ITEMS_PER_SECOND, AudioError, Fingerprint, fingerprint
 
 WINDOW = 16
 BITS = WINDOW * 32
@@ -198,3 +198,15 @@ class FingerprintIndex:
             for recording, end, length in zip(data["recordings"], ends, data["lengths"], strict=True):
                 loaded._values[int(recording)] = data["values"][end - length : end]
         return loaded
+
+
+def fingerprint_variants(data: bytes) -> dict[tuple[float, bool], Fingerprint]:
+    """The query as heard plainly (its errors are the caller's), and every variant that can be
+    fingerprinted (a variant of a query near the minimum length may fall short: skipped)."""
+    variants = {(1.0, False): fingerprint(data)}
+    for speed, keep_tempo in ROBUST_VARIANTS[1:]:
+        try:
+            variants[(speed, keep_tempo)] = fingerprint(data, speed=speed, keep_tempo=keep_tempo)
+        except AudioError:
+            continue
+    return variants

@@ -18,7 +18,7 @@ from accounts.roles import OrganisationKind
 from config.errors import ForbiddenError, InvalidInputError
 from similarity.catalogue_index import index_add, index_for
 from similarity.fingerprint import AudioError, Fingerprint, fingerprint
-from similarity.index import ROBUST_VARIANTS
+from similarity.index import fingerprint_variants
 from similarity.models import Catalogue, Recording, index_key_for
 
 AUDIO_EXTENSIONS = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aif", ".aiff"}
@@ -154,9 +154,7 @@ class MatchReport:
 
 def match_audio(*, data: bytes, catalogues: QuerySet[Catalogue], limit: int = 5) -> MatchReport:
     """Search every given catalogue for `data`, at every speed variant; best first."""
-    variants = {
-        (speed, keep): fingerprint(data, speed=speed, keep_tempo=keep) for speed, keep in ROBUST_VARIANTS
-    }
+    variants = fingerprint_variants(data)
     queries = {variant: print_.values for variant, print_ in variants.items()}
     found = [m for catalogue in catalogues for m in index_for(catalogue).search(queries, limit=limit)]
     recordings = {
