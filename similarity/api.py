@@ -32,6 +32,18 @@ class UploadTooLargeError(ApplicationError):
     default_message = "The upload is larger than this service accepts."
 
 
+def uploaded_file(request, field: str, missing_message: str):
+    """The multipart file `field`, refused (413) before the body is read when it is larger
+    than the service accepts: a huge upload never reaches memory or disk."""
+    limit = settings.SIMILARITY_MAX_UPLOAD_BYTES
+    if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
+        raise UploadTooLargeError(detail={"max_bytes": limit})
+    upload = request.FILES.get(field)
+    if upload is None:
+        raise InvalidInputError(missing_message)
+    return upload
+
+
 class CatalogueOutput(serializers.ModelSerializer):
     recordings = serializers.IntegerField(source="recording_count")
 
@@ -68,13 +80,7 @@ class MatchApi(MemberApi):
         responses={200: OpenApiTypes.OBJECT},
     )
     def post(self, request):
-        limit = settings.SIMILARITY_MAX_UPLOAD_BYTES
-        # Refused before the body is read: a huge upload never reaches memory or disk.
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
-            raise UploadTooLargeError(detail={"max_bytes": limit})
-        upload = request.FILES.get("file")
-        if upload is None:
-            raise InvalidInputError(MESSAGE_NO_FILE)
+        upload = uploaded_file(request, "file", MESSAGE_NO_FILE)
         try:
             report = match_audio(
                 data=upload.read(), catalogues=catalogue_list(organisation=self.organisation)
@@ -120,12 +126,7 @@ class ScanListApi(MemberApi):
         responses={202: ScanOutput},
     )
     def post(self, request):
-        limit = settings.SIMILARITY_MAX_UPLOAD_BYTES
-        if int(request.META.get("CONTENT_LENGTH") or 0) > limit:
-            raise UploadTooLargeError(detail={"max_bytes": limit})
-        upload = request.FILES.get("archive")
-        if upload is None:
-            raise InvalidInputError(MESSAGE_NO_ARCHIVE)
+        upload = uploaded_file(request, "archive", MESSAGE_NO_ARCHIVE)
         try:
             scan = scan_from_archive(organisation=self.organisation, name=upload.name, data=upload.read())
         except BundleError as exc:

@@ -18,7 +18,7 @@ from accounts.roles import OrganisationKind
 from config.errors import ForbiddenError, InvalidInputError
 from similarity.catalogue_index import index_add, index_for
 from similarity.fingerprint import AudioError, Fingerprint, fingerprint
-from similarity.index import fingerprint_variants
+from similarity.index import Match, fingerprint_variants
 from similarity.models import Catalogue, Recording, index_key_for
 
 AUDIO_EXTENSIONS = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aif", ".aiff"}
@@ -146,6 +146,30 @@ def _store_recordings(catalogue: Catalogue, ready: list[tuple[IngestItem, str, F
     return len(new)
 
 
+def match_rows(matches: list[Match], *, with_source_path: bool = True) -> list[dict[str, Any]]:
+    """Index matches as rows naming their recordings, in the order given. An index entry
+    whose recording row was rolled back is left out."""
+    recordings = {
+        r.index_key: r for r in Recording.objects.filter(index_key__in=[m.recording for m in matches])
+    }
+    rows = []
+    for match in matches:
+        recording = recordings.get(match.recording)
+        if recording is None:
+            continue
+        row = {"recording_id": str(recording.id), "title": recording.title, "isrc": recording.isrc}
+        if with_source_path:
+            row["source_path"] = recording.source_path
+        row |= {
+            "score": match.score,
+            "query_start_s": match.query_start_s,
+            "reference_start_s": match.reference_start_s,
+            "duration_s": match.duration_s,
+        }
+        rows.append(row)
+    return rows
+
+
 @dataclass(frozen=True)
 class MatchReport:
     duration_s: float
@@ -157,23 +181,7 @@ def match_audio(*, data: bytes, catalogues: QuerySet[Catalogue], limit: int = 5)
     variants = fingerprint_variants(data)
     queries = {variant: print_.values for variant, print_ in variants.items()}
     found = [m for catalogue in catalogues for m in index_for(catalogue).search(queries, limit=limit)]
-    recordings = {
-        r.index_key: r for r in Recording.objects.filter(index_key__in=[m.recording for m in found])
-    }
-    matches = [
-        {
-            "recording_id": str(recordings[m.recording].id),
-            "source_path": recordings[m.recording].source_path,
-            "title": recordings[m.recording].title,
-            "isrc": recordings[m.recording].isrc,
-            "score": m.score,
-            "query_start_s": m.query_start_s,
-            "reference_start_s": m.reference_start_s,
-            "duration_s": m.duration_s,
-        }
-        for m in sorted(found, key=lambda m: -m.score)
-        if m.recording in recordings  # an index entry whose row was rolled back is ignored
-    ]
+    matches = match_rows(sorted(found, key=lambda m: -m.score))
     return MatchReport(duration_s=round(variants[(1.0, False)].duration_s, 3), matches=matches[:limit])
 
 
@@ -203,22 +211,7 @@ def output_check_record(*, take, result) -> Any:
     from provenance.services import contribution_record
     from similarity.models import OutputCheck
 
-    recordings = {
-        r.index_key: r for r in Recording.objects.filter(index_key__in=[m.recording for m in result.matches])
-    }
-    matches = [
-        {
-            "recording_id": str(recordings[m.recording].id),
-            "title": recordings[m.recording].title,
-            "isrc": recordings[m.recording].isrc,
-            "score": m.score,
-            "query_start_s": m.query_start_s,
-            "reference_start_s": m.reference_start_s,
-            "duration_s": m.duration_s,
-        }
-        for m in result.matches
-        if m.recording in recordings
-    ]
+    matches = match_rows(result.matches, with_source_path=False)
     policy = output_policy_for(take.work.organisation).as_dict()
     check = OutputCheck.objects.create(
         take=take,
