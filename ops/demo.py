@@ -125,11 +125,11 @@ def step_work(journey: Journey) -> None:
 
 
 def step_catalogue(journey: Journey) -> None:
-    """The label fingerprints a few licensed recordings (made by the builtin generator here:
-    no audio ships with the project) so that every take below is checked against them."""
+    """The label creates a catalogue and uploads a few licensed recordings (made by the builtin
+    generator here: no audio ships with the project), so every take below is checked against
+    them. The upload is ingested by a Celery task (eager in the embedded default)."""
     from generation.plan import make_plan, parse_tags
     from generation.synth import render, trimmed_to, wav_bytes
-    from similarity.services import catalogue_get_or_create, catalogue_ingest, ingest_items
 
     folder = settings.VAR_DIR / "demo" / "catalogue"
     folder.mkdir(parents=True, exist_ok=True)
@@ -138,13 +138,29 @@ def step_catalogue(journey: Journey) -> None:
         if not path.exists():
             plan = make_plan(parse_tags(tags), master_seed=500 + number, take=0, duration_s=30)
             path.write_bytes(wav_bytes(trimmed_to(render([plan], noise_seed=500 + number)[0], plan)))
-    label = Organisation.objects.get(slug="northwind-records")
-    catalogue = catalogue_get_or_create(organisation=label, name="Northwind Masters", training_allowed=False)
-    report = catalogue_ingest(catalogue=catalogue, items=ingest_items(folder))
+    status, catalogues = journey.api("get", "/api/catalogues/", as_user="nora")
+    _expect(status, 200, catalogues)
+    catalogue = next((c for c in catalogues["results"] if c["name"] == "Northwind Masters"), None)
+    if catalogue is None:
+        status, catalogue = journey.api(
+            "post", "/api/catalogues/", as_user="nora", data={"name": "Northwind Masters"}
+        )
+        _expect(status, 201, catalogue)
+    files = [_upload(path.name, path.read_bytes()) for path in sorted(folder.glob("*.wav"))]
+    headers = {"Authorization": f"Bearer {journey.tokens['nora']}"}
+    with _quiet("celery.app.trace"):
+        response = Client().post(
+            f"/api/catalogues/{catalogue['id']}/ingestions/", {"file": files}, headers=headers
+        )
+    _expect(response.status_code, 202, response.json())
+    status, ingestion = journey.api("get", f"/api/ingestions/{response.json()['id']}/", as_user="nora")
+    _expect(status, 200, ingestion)
+    counts = ingestion["counts"]
     journey.say(
-        f"catalogue     northwind: {report.ingested} recordings fingerprinted, {report.skipped} already in"
+        f"catalogue     northwind: {counts['ingested']} recordings fingerprinted, "
+        f"{counts['skipped']} already in (ingestion {ingestion['status']}, {ingestion['progress']:.0%})"
     )
-    journey.summary["catalogue"] = report.as_dict()
+    journey.summary["catalogue"] = {"catalogue": catalogue["name"], "ingestion": ingestion}
 
 
 def step_match(journey: Journey) -> None:

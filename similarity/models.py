@@ -150,3 +150,44 @@ class ScanItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.path}: {self.verdict or self.status}"
+
+
+class Ingestion(models.Model):
+    """Audio being fingerprinted into a catalogue, item by item (like a scan: chunked, resumable)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="ingestions")
+    source = models.CharField(max_length=1000)
+    status = models.CharField(max_length=8, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"ingestion of {self.source} into {self.catalogue}"
+
+
+class IngestionItem(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        INGESTED = "ingested"
+        SKIPPED = "skipped"  # the catalogue already holds the same audio
+        FAILED = "failed"
+
+    id = models.BigAutoField(primary_key=True)
+    ingestion = models.ForeignKey(Ingestion, on_delete=models.CASCADE, related_name="items")
+    path = models.CharField(max_length=1000, help_text="as in the folder, manifest or upload")
+    file = models.CharField(max_length=2000, help_text="where the service reads it")
+    metadata = models.JSONField(default=dict)
+    status = models.CharField(max_length=8, choices=Status.choices, default=Status.PENDING)
+    recording = models.ForeignKey(Recording, null=True, blank=True, on_delete=models.PROTECT)
+    error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["ingestion", "status"])]
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.status}"

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import csv
-import hashlib
-import uuid
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +12,10 @@ from django.db.models import QuerySet
 
 from accounts.models import Organisation
 from accounts.roles import OrganisationKind
-from config.errors import ForbiddenError, InvalidInputError
-from similarity.catalogue_index import index_add, index_for
-from similarity.fingerprint import AudioError, Fingerprint, fingerprint
+from config.errors import ConflictError, ForbiddenError, InvalidInputError
+from similarity.catalogue_index import index_for
 from similarity.index import Match, fingerprint_variants
-from similarity.models import Catalogue, Recording, index_key_for
+from similarity.models import Catalogue, Recording
 
 AUDIO_EXTENSIONS = {".wav", ".flac", ".mp3", ".ogg", ".oga", ".m4a", ".aac", ".opus", ".aif", ".aiff"}
 CHUNK = 50  # recordings per transaction (and per index write)
@@ -32,27 +28,16 @@ class NotARightsHolderError(ForbiddenError):
     default_message = MESSAGE_NOT_RIGHTS_HOLDER
 
 
+class CatalogueExistsError(ConflictError):
+    code = "catalogue_exists"
+    default_message = "Your organisation already has a catalogue of that name."
+
+
 @dataclass(frozen=True)
 class IngestItem:
     path: Path
     source_path: str
     metadata: dict[str, str] = field(default_factory=dict)
-
-
-@dataclass
-class IngestReport:
-    catalogue: str
-    ingested: int = 0
-    skipped: int = 0
-    failed: list[dict[str, str]] = field(default_factory=list)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "catalogue": self.catalogue,
-            "ingested": self.ingested,
-            "skipped": self.skipped,
-            "failed": self.failed,
-        }
 
 
 @transaction.atomic
@@ -66,6 +51,22 @@ def catalogue_get_or_create(
         catalogue = Catalogue(organisation=organisation, name=name, training_allowed=training_allowed)
         catalogue.full_clean()
         catalogue.save()
+    return catalogue
+
+
+@transaction.atomic
+def catalogue_create(
+    *, organisation: Organisation, name: str, training_allowed: bool = False, tdm_reserved: bool = False
+) -> Catalogue:
+    if organisation.kind != OrganisationKind.RIGHTS_HOLDER:
+        raise NotARightsHolderError()
+    if Catalogue.objects.filter(organisation=organisation, name=name).exists():
+        raise CatalogueExistsError(detail={"name": name})
+    catalogue = Catalogue(
+        organisation=organisation, name=name, training_allowed=training_allowed, tdm_reserved=tdm_reserved
+    )
+    catalogue.full_clean()
+    catalogue.save()
     return catalogue
 
 
@@ -86,64 +87,6 @@ def ingest_items(path: Path) -> list[IngestItem]:
             for row in rows
         ]
     raise InvalidInputError(f"{path}: not a folder or a .csv manifest")
-
-
-def catalogue_ingest(*, catalogue: Catalogue, items: Iterable[IngestItem], progress=None) -> IngestReport:
-    """Fingerprint and store every item; same audio twice is skipped, bad files are reported
-    and the rest go on. Idempotent: running it again skips what is already in."""
-    report = IngestReport(catalogue=catalogue.name)
-    items = list(items)
-    for start in range(0, len(items), CHUNK):
-        ready = []
-        for item in items[start : start + CHUNK]:
-            try:
-                data = item.path.read_bytes()
-            except OSError as exc:
-                report.failed.append({"path": item.source_path, "error": exc.strerror or str(exc)})
-                continue
-            digest = hashlib.sha256(data).hexdigest()
-            if Recording.objects.filter(catalogue=catalogue, audio_sha256=digest).exists():
-                report.skipped += 1
-                continue
-            try:
-                ready.append((item, digest, fingerprint(data)))
-            except AudioError as exc:
-                report.failed.append({"path": item.source_path, "error": str(exc)})
-        stored = _store_recordings(catalogue, ready)
-        report.ingested += stored
-        report.skipped += len(ready) - stored
-        if progress:
-            progress(min(start + CHUNK, len(items)), len(items))
-    return report
-
-
-@transaction.atomic
-def _store_recordings(catalogue: Catalogue, ready: list[tuple[IngestItem, str, Fingerprint]]) -> int:
-    # The catalogue row lock makes one writer of its index file at a time.
-    Catalogue.objects.select_for_update().get(pk=catalogue.pk)
-    known = set(Recording.objects.filter(catalogue=catalogue).values_list("audio_sha256", flat=True))
-    new = []
-    for item, digest, print_ in ready:
-        if digest in known:  # the same audio twice in one batch, or another process was first
-            continue
-        known.add(digest)
-        recording_id = uuid.uuid4()
-        recording = Recording(
-            id=recording_id,
-            catalogue=catalogue,
-            source_path=item.source_path,
-            duration_s=round(print_.duration_s, 3),
-            audio_sha256=digest,
-            index_key=index_key_for(recording_id),
-            fingerprint=print_.values.astype("<u4").tobytes(),
-            **{k: v for k, v in item.metadata.items() if v},
-        )
-        recording.full_clean(exclude=["fingerprint"])
-        new.append(recording)
-    Recording.objects.bulk_create(new)
-    if new:
-        index_add(catalogue, new)
-    return len(new)
 
 
 def match_rows(matches: list[Match], *, with_source_path: bool = True) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ def test_demo_runs_the_journey_and_prints_one_json_document(capsys, tmp_path):
     assert len(summary["takes"]) == 3
     assert summary["export"]["format"] == "flac"
     assert summary["replay"]["identical"] is True
-    assert summary["catalogue"]["ingested"] == 3
+    assert summary["catalogue"]["ingestion"]["counts"]["ingested"] == 3
     assert summary["match"]["matches"][0]["source_path"] == "recording-2.wav"
     assert summary["verification"]["ok"] is True
     assert summary["verification"]["exit_code"] == 0

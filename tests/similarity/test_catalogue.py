@@ -178,3 +178,19 @@ def test_match_api_refuses_a_huge_upload_before_reading_it(label, settings, cata
 
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
+
+
+def test_ingest_queue_hands_the_folder_to_the_workers(
+    label, folder, capsys, django_capture_on_commit_callbacks
+):
+    from similarity.models import Ingestion
+
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command(
+            "ingest_catalogue", "--org", "northwind", "--catalogue", "Masters", str(folder), "--queue"
+        )
+
+    assert "queued: 7 files" in capsys.readouterr().out
+    ingestion = Ingestion.objects.get()
+    assert ingestion.status == "done"
+    assert Recording.objects.filter(catalogue=ingestion.catalogue).count() == 4

@@ -5,8 +5,9 @@ import pytest
 from accounts.roles import OrganisationKind
 from generation.services import generation_request_create, generation_run, take_edit, take_export, work_create
 from provenance.models import ContributionEvent
+from similarity.ingestion import catalogue_ingest
 from similarity.models import OutputPolicy
-from similarity.services import IngestItem, catalogue_get_or_create, catalogue_ingest
+from similarity.services import IngestItem, catalogue_get_or_create
 from tests.accounts.factories import OrganisationFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 
 from accounts.roles import OrganisationKind
+from similarity.ingestion import catalogue_ingest
 from similarity.models import Scan, ScanItem
 from similarity.scans import scan_create, scan_process_chunk
-from similarity.services import IngestItem, catalogue_get_or_create, catalogue_ingest, ingest_items
+from similarity.services import IngestItem, catalogue_get_or_create, ingest_items
 from tests.accounts.factories import OrganisationFactory
 from tests.similarity.conftest import excerpt, track
 

@@ -1,14 +1,15 @@
-"""`manage.py ingest_catalogue --org ORG --catalogue NAME PATH [--json]`."""
+"""`manage.py ingest_catalogue --org ORG --catalogue NAME PATH [--json] [--queue]`."""
 
 import json
-import sys
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
+from tqdm import tqdm
 
 from accounts.models import Organisation
 from config.errors import ApplicationError
-from similarity.services import catalogue_get_or_create, catalogue_ingest, ingest_items
+from similarity.ingestion import ingestion_create, ingestion_report, ingestion_run
+from similarity.services import catalogue_get_or_create, ingest_items
 
 
 class Command(BaseCommand):
@@ -19,6 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--catalogue", required=True, help="catalogue name (created when new)")
         parser.add_argument("path", type=Path)
         parser.add_argument("--training-allowed", action="store_true", help="for a new catalogue")
+        parser.add_argument(
+            "--queue", action="store_true", help="hand the work to Celery workers and print its id"
+        )
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, **options):
@@ -36,17 +40,21 @@ class Command(BaseCommand):
             items = ingest_items(options["path"])
         except ApplicationError as exc:
             raise CommandError(exc.message) from exc
-        report = catalogue_ingest(catalogue=catalogue, items=items, progress=self._progress)
-        if options["json"]:
-            self.stdout.write(json.dumps(report.as_dict(), indent=2))
+        ingestion = ingestion_create(
+            catalogue=catalogue, source=str(options["path"]), items=items, queue=options["queue"]
+        )
+        if options["queue"]:
+            self.stdout.write(f"ingestion {ingestion.id} queued: {len(items)} files")
             return
-        counts = f"{report.ingested} ingested, {report.skipped} skipped, {len(report.failed)} failed"
+        with tqdm(total=len(items), unit="file", disable=None) as bar:
+            ingestion = ingestion_run(
+                ingestion_id=ingestion.id, progress=lambda done, _: bar.update(done - bar.n)
+            )
+        report = ingestion_report(ingestion)
+        if options["json"]:
+            self.stdout.write(json.dumps(report, indent=2))
+            return
+        counts = f"{report['ingested']} ingested, {report['skipped']} skipped, {len(report['failed'])} failed"
         self.stdout.write(f"{catalogue.name}: {counts}")
-        for failure in report.failed:
+        for failure in report["failed"]:
             self.stdout.write(f"  failed {failure['path']}: {failure['error']}")
-
-    @staticmethod
-    def _progress(done: int, total: int) -> None:
-        sys.stderr.write(f"\r{done}/{total} files")
-        if done == total:
-            sys.stderr.write("\n")

@@ -1,0 +1,247 @@
+"""Catalogue ingestion: audio fingerprinted into a catalogue, chunk by chunk.
+
+An ingestion is stored item by item, like a scan: each chunk is one Celery task (the next
+queued by the last), a worker that dies mid-chunk leaves its items pending for the
+redelivered message, and a chunk's recordings, index entries and item outcomes are written
+in one transaction. The same audio (SHA-256) is never stored twice in a catalogue, so a
+chunk done twice, or a folder ingested again, changes nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from config.errors import InvalidInputError
+from provenance.bundle import read_zip
+from similarity.catalogue_index import index_add
+from similarity.fingerprint import AudioError, Fingerprint, fingerprint
+from similarity.models import (
+    Catalogue,
+    Ingestion,
+    IngestionItem,
+    Recording,
+    ScanStatus,
+    index_key_for,
+)
+from similarity.services import AUDIO_EXTENSIONS, METADATA, IngestItem
+
+INGEST_CHUNK = 20  # items per task and per transaction (and per index write)
+MANIFEST_NAME = "manifest.csv"
+
+Progress = Callable[[int, int], None]
+
+
+@transaction.atomic
+def ingestion_create(
+    *, catalogue: Catalogue, source: str, items: list[IngestItem], queue: bool = True
+) -> Ingestion:
+    ingestion = Ingestion.objects.create(catalogue=catalogue, source=source[:1000])
+    IngestionItem.objects.bulk_create(
+        IngestionItem(ingestion=ingestion, path=i.source_path, file=str(i.path), metadata=i.metadata)
+        for i in items
+    )
+    if queue:
+        transaction.on_commit(lambda: _queue(ingestion.id), robust=True)
+    return ingestion
+
+
+def ingestion_from_upload(*, catalogue: Catalogue, name: str, files: dict[str, bytes]) -> Ingestion:
+    """Uploaded audio, as files or as the members of one zip (whose `manifest.csv`, if any,
+    names titles, artists, ISRC and ISWC by path). Written under media/ingestions/<id>/;
+    zip paths are checked by read_zip, so nothing lands outside that folder."""
+    if len(files) == 1 and next(iter(files)).lower().endswith(".zip"):
+        files = read_zip(next(iter(files.values())))
+    metadata = _manifest_metadata(files.pop(MANIFEST_NAME, None))
+    audio = {m: content for m, content in sorted(files.items()) if Path(m).suffix.lower() in AUDIO_EXTENSIONS}
+    if not audio:
+        raise InvalidInputError(
+            "The upload holds no audio file.", detail={"extensions": sorted(AUDIO_EXTENSIONS)}
+        )
+    with transaction.atomic():
+        ingestion = ingestion_create(catalogue=catalogue, source=name, items=[], queue=False)
+        folder = Path(settings.MEDIA_ROOT) / "ingestions" / str(ingestion.id)
+        items = []
+        for member, content in audio.items():
+            target = folder / member
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+            items.append(
+                IngestionItem(
+                    ingestion=ingestion, path=member, file=str(target), metadata=metadata.get(member, {})
+                )
+            )
+        IngestionItem.objects.bulk_create(items)
+        transaction.on_commit(lambda: _queue(ingestion.id), robust=True)
+    return ingestion
+
+
+def _manifest_metadata(data: bytes | None) -> dict[str, dict[str, str]]:
+    if data is None:
+        return {}
+    try:
+        rows = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise InvalidInputError(f"{MANIFEST_NAME}: {exc}") from None
+    if rows and "path" not in rows[0]:
+        raise InvalidInputError(f"{MANIFEST_NAME} has no 'path' column")
+    return {row["path"]: {k: (row.get(k) or "").strip() for k in METADATA if row.get(k)} for row in rows}
+
+
+def _queue(ingestion_id) -> None:
+    from similarity.tasks import ingestion_process
+
+    ingestion_process.delay(str(ingestion_id))
+
+
+def ingestion_process_chunk(*, ingestion_id, size: int = INGEST_CHUNK) -> bool:
+    """Ingest up to `size` pending items; True while some remain."""
+    with transaction.atomic():
+        ingestion = Ingestion.objects.select_for_update().get(pk=ingestion_id)
+        if ingestion.status == ScanStatus.QUEUED:
+            ingestion.status = ScanStatus.RUNNING
+            ingestion.save(update_fields=["status"])
+        chunk = list(
+            IngestionItem.objects.select_for_update(skip_locked=True).filter(
+                ingestion=ingestion, status=IngestionItem.Status.PENDING
+            )[:size]
+        )
+    catalogue = ingestion.catalogue
+    ready, failed = [], {}
+    for item in chunk:  # fingerprinting, the slow part, holds no lock
+        try:
+            data = Path(item.file).read_bytes()
+            ready.append((item, hashlib.sha256(data).hexdigest(), _fingerprint_unless_known(catalogue, data)))
+        except OSError as exc:
+            failed[item.id] = exc.strerror or str(exc)
+        except AudioError as exc:
+            failed[item.id] = str(exc)
+    with transaction.atomic():
+        _store(catalogue, ready, failed)
+        ingestion = Ingestion.objects.select_for_update().get(pk=ingestion_id)
+        if IngestionItem.objects.filter(ingestion=ingestion, status=IngestionItem.Status.PENDING).exists():
+            return True
+        ingestion.status, ingestion.finished_at = ScanStatus.DONE, timezone.now()
+        ingestion.save(update_fields=["status", "finished_at"])
+        return False
+
+
+def _fingerprint_unless_known(catalogue: Catalogue, data: bytes) -> Fingerprint | None:
+    digest = hashlib.sha256(data).hexdigest()
+    if Recording.objects.filter(catalogue=catalogue, audio_sha256=digest).exists():
+        return None
+    return fingerprint(data)
+
+
+def _store(
+    catalogue: Catalogue,
+    ready: list[tuple[IngestionItem, str, Fingerprint | None]],
+    failed: dict[int, str],
+) -> None:
+    """One chunk's outcome. The catalogue row lock makes one writer of its recordings and
+    index file at a time; items another worker finished meanwhile are left as they are."""
+    Catalogue.objects.select_for_update().get(pk=catalogue.pk)
+    ids = [item.id for item, _, _ in ready] + list(failed)
+    still_pending = set(
+        IngestionItem.objects.select_for_update()
+        .filter(id__in=ids, status=IngestionItem.Status.PENDING)
+        .values_list("id", flat=True)
+    )
+    known = dict(Recording.objects.filter(catalogue=catalogue).values_list("audio_sha256", "id"))
+    new, changed = [], []
+    for item, digest, print_ in ready:
+        if item.id not in still_pending:
+            continue
+        if digest in known or print_ is None:  # stored before, or earlier in this chunk
+            item.status, item.recording_id = IngestionItem.Status.SKIPPED, known.get(digest)
+        else:
+            recording = _recording(catalogue, item, digest, print_)
+            known[digest] = recording.id
+            new.append(recording)
+            item.status, item.recording_id = IngestionItem.Status.INGESTED, recording.id
+        changed.append(item)
+    changed += [
+        IngestionItem(id=item_id, status=IngestionItem.Status.FAILED, error=error[:500])
+        for item_id, error in failed.items()
+        if item_id in still_pending
+    ]
+    Recording.objects.bulk_create(new)
+    if new:
+        index_add(catalogue, new)
+    IngestionItem.objects.bulk_update(changed, ["status", "recording", "error"])
+
+
+def _recording(catalogue: Catalogue, item: IngestionItem, digest: str, print_: Fingerprint) -> Recording:
+    recording_id = uuid.uuid4()
+    recording = Recording(
+        id=recording_id,
+        catalogue=catalogue,
+        source_path=item.path,
+        duration_s=round(print_.duration_s, 3),
+        audio_sha256=digest,
+        index_key=index_key_for(recording_id),
+        fingerprint=print_.values.astype("<u4").tobytes(),
+        **{k: v for k, v in item.metadata.items() if k in METADATA and v},
+    )
+    recording.full_clean(exclude=["fingerprint"])
+    return recording
+
+
+def ingestion_run(*, ingestion_id, progress: Progress | None = None) -> Ingestion:
+    """All of an ingestion, in this process (the CLI), reporting (done, total) per chunk."""
+    total = IngestionItem.objects.filter(ingestion_id=ingestion_id).count()
+    while ingestion_process_chunk(ingestion_id=ingestion_id):
+        if progress:
+            progress(total - _pending(ingestion_id), total)
+    if progress:
+        progress(total, total)
+    return Ingestion.objects.get(pk=ingestion_id)
+
+
+def _pending(ingestion_id) -> int:
+    pending = IngestionItem.objects.filter(ingestion_id=ingestion_id, status=IngestionItem.Status.PENDING)
+    return pending.count()
+
+
+def ingestion_counts(ingestion: Ingestion) -> dict[str, int]:
+    items = IngestionItem.objects.filter(ingestion=ingestion)
+    return {status: items.filter(status=status).count() for status in IngestionItem.Status.values}
+
+
+def ingestion_progress(ingestion: Ingestion) -> float:
+    counts = ingestion_counts(ingestion)
+    total = sum(counts.values())
+    return round(1 - counts[IngestionItem.Status.PENDING] / total, 3) if total else 1.0
+
+
+def ingestion_report(ingestion: Ingestion) -> dict[str, Any]:
+    """What the CLI prints and the API returns: counts, and every failure with its reason."""
+    counts = ingestion_counts(ingestion)
+    failures = ingestion.items.filter(status=IngestionItem.Status.FAILED).values("path", "error")
+    return {
+        "ingestion": str(ingestion.id),
+        "catalogue": ingestion.catalogue.name,
+        "status": ingestion.status,
+        "progress": ingestion_progress(ingestion),
+        "ingested": counts[IngestionItem.Status.INGESTED],
+        "skipped": counts[IngestionItem.Status.SKIPPED],
+        "pending": counts[IngestionItem.Status.PENDING],
+        "failed": list(failures),
+    }
+
+
+def catalogue_ingest(
+    *, catalogue: Catalogue, items: list[IngestItem], source: str = "", progress: Progress | None = None
+) -> dict[str, Any]:
+    """Ingest `items` now, in this process; the ingestion's report."""
+    ingestion = ingestion_create(catalogue=catalogue, source=source, items=items, queue=False)
+    return ingestion_report(ingestion_run(ingestion_id=ingestion.id, progress=progress))
