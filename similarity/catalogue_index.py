@@ -10,7 +10,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from similarity.index import FingerprintIndex
+from similarity.index import FingerprintIndex, layout_for
 from similarity.models import Catalogue, Recording
 
 _loaded: dict[str, tuple[float, FingerprintIndex]] = {}
@@ -21,9 +21,10 @@ def index_path(catalogue: Catalogue) -> Path:
 
 
 def index_rebuild(catalogue: Catalogue) -> FingerprintIndex:
-    index = FingerprintIndex()
-    for recording in Recording.objects.filter(catalogue=catalogue).only("id", "fingerprint"):
-        index.add(recording.index_key, recording.fingerprint_values())
+    recordings = Recording.objects.filter(catalogue=catalogue).only("index_key", "fingerprint")
+    fingerprints = [(r.index_key, r.fingerprint_values()) for r in recordings.iterator(chunk_size=500)]
+    index = FingerprintIndex(layout_for(sum(len(values) for _, values in fingerprints)))
+    index.add_many(fingerprints)
     _store(catalogue, index)
     return index
 
@@ -42,10 +43,14 @@ def index_for(catalogue: Catalogue) -> FingerprintIndex:
 
 
 def index_add(catalogue: Catalogue, recordings: list[Recording]) -> None:
-    """Add new recordings; the caller holds the catalogue's row lock (one writer at a time)."""
+    """Add new recordings; the caller holds the catalogue's row lock (one writer at a time).
+    A catalogue grown past the exhaustive layout's reach is re-indexed in the inverted one."""
     index = index_for(catalogue)
-    for recording in recordings:
-        index.add(recording.index_key, recording.fingerprint_values())
+    fingerprints = [(r.index_key, r.fingerprint_values()) for r in recordings]
+    layout = layout_for(index.items + sum(len(values) for _, values in fingerprints))
+    index.add_many(fingerprints)
+    if layout != index.layout:
+        index = index.relaid(layout)
     _store(catalogue, index)
 
 

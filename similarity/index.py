@@ -15,8 +15,10 @@ No Django: the database is the source of truth and rebuilds this index; benchmar
 
 from __future__ import annotations
 
+import dataclasses
 import io
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +56,42 @@ faiss.omp_set_num_threads(1)
 
 
 @dataclass(frozen=True)
+class Layout:
+    """How windows are indexed and searched.
+
+    Small catalogues index every window and search half the query's windows exhaustively
+    (IndexBinaryFlat). A large one indexes every `reference_stride`-th window and searches
+    every query window, so each alignment still meets reference windows exactly, through an
+    inverted file whose `nlist` centroids are windows drawn from the catalogue (k-means on
+    512-bit codes costs more than it gains); `nprobe` lists are searched per window.
+    """
+
+    reference_stride: int = 1
+    query_stride: int = QUERY_STRIDE
+    nlist: int = 0  # 0: exhaustive
+    nprobe: int = 0
+
+
+EXHAUSTIVE = Layout()
+# Past this many windows an exhaustive search costs more than about 20 ms per query variant.
+INVERTED_FROM_WINDOWS = 2_000_000
+INVERTED_REFERENCE_STRIDE = 8
+WINDOWS_PER_LIST = 1000
+INVERTED_NPROBE = 8
+
+
+def layout_for(windows: int) -> Layout:
+    """The layout for a catalogue of `windows` every-item windows (its sub-fingerprints)."""
+    if windows < INVERTED_FROM_WINDOWS:
+        return EXHAUSTIVE
+    indexed = windows // INVERTED_REFERENCE_STRIDE
+    nlist = int(min(65_536, max(1024, indexed // WINDOWS_PER_LIST)))
+    return Layout(
+        reference_stride=INVERTED_REFERENCE_STRIDE, query_stride=1, nlist=nlist, nprobe=INVERTED_NPROBE
+    )
+
+
+@dataclass(frozen=True)
 class Match:
     recording: int
     score: float
@@ -78,8 +116,9 @@ def _ber(a: np.ndarray, b: np.ndarray) -> float:
 
 
 class FingerprintIndex:
-    def __init__(self) -> None:
-        self._index = faiss.IndexBinaryFlat(BITS)
+    def __init__(self, layout: Layout = EXHAUSTIVE) -> None:
+        self.layout = layout
+        self._index: faiss.IndexBinary = faiss.IndexBinaryFlat(BITS)
         self._owner = np.empty(0, dtype=np.int64)  # recording of each indexed window
         self._start = np.empty(0, dtype=np.int64)  # its first item in that recording
         self._values: dict[int, np.ndarray] = {}
@@ -91,20 +130,56 @@ class FingerprintIndex:
     def windows(self) -> int:
         return self._index.ntotal
 
+    @property
+    def items(self) -> int:
+        return sum(len(v) for v in self._values.values())
+
     def __contains__(self, recording: int) -> bool:
         return recording in self._values
 
     def add(self, recording: int, values: np.ndarray) -> None:
         """Index a recording's sub-fingerprints; adding the same recording twice does nothing."""
-        if recording in self._values:
+        self.add_many([(recording, values)])
+
+    def add_many(self, recordings: Iterable[tuple[int, np.ndarray]]) -> None:
+        """Index many recordings at once (one FAISS add, one concatenation of the maps)."""
+        rows, owners, starts = [], [self._owner], [self._start]
+        stride = self.layout.reference_stride
+        for recording, values in recordings:
+            if recording in self._values:
+                continue
+            values = np.asarray(values, dtype=np.uint32)
+            self._values[recording] = values
+            found = windows(values)[::stride]
+            rows.append(found)
+            owners.append(np.full(len(found), recording, dtype=np.int64))
+            starts.append(np.arange(len(found), dtype=np.int64) * stride)
+        if not rows or not sum(len(r) for r in rows):
             return
-        values = np.asarray(values, dtype=np.uint32)
-        self._values[recording] = values
-        rows = windows(values)
-        if rows.size:
-            self._index.add(rows)
-            self._owner = np.concatenate([self._owner, np.full(len(rows), recording, dtype=np.int64)])
-            self._start = np.concatenate([self._start, np.arange(len(rows), dtype=np.int64)])
+        rows = np.concatenate(rows)
+        if self.layout.nlist and isinstance(self._index, faiss.IndexBinaryFlat):
+            self._index = self._inverted(rows)
+        self._index.add(rows)
+        self._owner, self._start = np.concatenate(owners), np.concatenate(starts)
+
+    def relaid(self, layout: Layout) -> FingerprintIndex:
+        """The same recordings in another layout."""
+        index = FingerprintIndex(layout)
+        index.add_many(self._values.items())
+        return index
+
+    def _inverted(self, rows: np.ndarray) -> faiss.IndexBinaryIVF:
+        quantizer = faiss.IndexBinaryFlat(BITS)
+        pick = np.random.default_rng(0).choice(
+            len(rows), size=min(self.layout.nlist, len(rows)), replace=False
+        )
+        quantizer.add(rows[np.sort(pick)])
+        index = faiss.IndexBinaryIVF(quantizer, BITS, quantizer.ntotal)
+        index.own_fields = True
+        quantizer.this.disown()
+        index.is_trained = True
+        index.nprobe = self.layout.nprobe
+        return index
 
     def search(self, variants: dict, *, limit: int = 5, min_score: float | None = None) -> list[Match]:
         """Matches for a query, best first. `variants` maps a speed, or (speed, keep_tempo),
@@ -125,14 +200,15 @@ class FingerprintIndex:
         return found[:limit]
 
     def _search_one(self, query: np.ndarray, speed: float, keep_tempo: bool = False) -> list[Match]:
-        rows = windows(query)[::QUERY_STRIDE]
+        step = self.layout.query_stride
+        rows = windows(query)[::step]
         if not rows.size or not self._index.ntotal:
             return []
         distances, ids = self._index.search(rows, min(NEIGHBOURS, self._index.ntotal))
         votes: Counter[tuple[int, int]] = Counter()
         for row, (found, near) in enumerate(zip(ids, distances <= MAX_WINDOW_DISTANCE, strict=True)):
             for window in found[near & (found >= 0)]:
-                votes[(int(self._owner[window]), int(self._start[window]) - row * QUERY_STRIDE)] += 1
+                votes[(int(self._owner[window]), int(self._start[window]) - row * step)] += 1
         scored = [
             self._scored(query, recording, offset, speed, keep_tempo)
             for (recording, offset), _ in votes.most_common(CANDIDATES)
@@ -183,6 +259,7 @@ class FingerprintIndex:
             recordings=recordings,
             lengths=lengths,
             values=values,
+            layout=np.array(dataclasses.astuple(self.layout), dtype=np.int64),
         )
         partial = path.with_name(path.name + ".partial")
         partial.write_bytes(buffer.getvalue())
@@ -191,8 +268,10 @@ class FingerprintIndex:
     @classmethod
     def load(cls, path: Path) -> FingerprintIndex:
         with np.load(Path(path)) as data:
-            loaded = cls()
+            loaded = cls(Layout(*(int(v) for v in data["layout"])) if "layout" in data else EXHAUSTIVE)
             loaded._index = faiss.deserialize_index_binary(data["index"])
+            if isinstance(loaded._index, faiss.IndexBinaryIVF):
+                loaded._index.nprobe = loaded.layout.nprobe
             loaded._owner, loaded._start = data["owner"], data["start"]
             ends = np.cumsum(data["lengths"])
             for recording, end, length in zip(data["recordings"], ends, data["lengths"], strict=True):

@@ -2,15 +2,18 @@ import numpy as np
 import pytest
 
 from similarity.fingerprint import AudioError, bit_error_rate, fingerprint
-from similarity.index import ROBUST_SPEEDS, FingerprintIndex
+from similarity.index import EXHAUSTIVE, ROBUST_SPEEDS, FingerprintIndex, Layout, layout_for
+from similarity.models import Recording
 from tests.similarity.conftest import excerpt, ffmpeg, track, with_noise
 
+# A small inverted layout runs the large catalogues' code path on the test catalogue.
+SMALL_INVERTED = Layout(reference_stride=8, query_stride=1, nlist=16, nprobe=4)
 
-@pytest.fixture(scope="module")
-def index(catalogue) -> FingerprintIndex:
-    built = FingerprintIndex()
-    for number, data in catalogue.items():
-        built.add(number, fingerprint(data).values)
+
+@pytest.fixture(scope="module", params=[EXHAUSTIVE, SMALL_INVERTED], ids=["exhaustive", "inverted"])
+def index(request, catalogue) -> FingerprintIndex:
+    built = FingerprintIndex(request.param)
+    built.add_many((number, fingerprint(data).values) for number, data in catalogue.items())
     return built
 
 
@@ -84,6 +87,7 @@ def test_index_survives_a_save_and_load(index, catalogue, tmp_path):
     loaded = FingerprintIndex.load(tmp_path / "catalogue.index")
 
     assert len(loaded) == len(index) and loaded.windows == index.windows
+    assert loaded.layout == index.layout
     assert search(loaded, excerpt(catalogue[4], 20, 10)) == search(index, excerpt(catalogue[4], 20, 10))
 
 
@@ -113,3 +117,38 @@ def test_bad_audio_is_refused_with_the_reason(catalogue, data, message):
 
     with pytest.raises(AudioError, match=message):
         fingerprint(data)
+
+
+def test_large_catalogues_get_the_inverted_layout():
+    assert layout_for(100_000) == EXHAUSTIVE
+    large = layout_for(300_000_000)  # about 100k tracks of 3 minutes
+
+    assert large.nlist and large.reference_stride > 1 and large.query_stride == 1
+    assert 300_000_000 // large.reference_stride // large.nlist <= 2000  # short lists
+
+
+def test_a_catalogue_that_grows_large_is_re_laid_out(catalogue, settings, tmp_path, monkeypatch, db):
+    from accounts.roles import OrganisationKind
+    from similarity import index as index_module
+    from similarity.catalogue_index import index_for
+    from similarity.ingestion import catalogue_ingest
+    from similarity.services import IngestItem, catalogue_create
+    from tests.accounts.factories import OrganisationFactory
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    monkeypatch.setattr(index_module, "INVERTED_FROM_WINDOWS", 1000)  # about 2 minutes of audio
+    label = OrganisationFactory(kind=OrganisationKind.RIGHTS_HOLDER)
+    masters = catalogue_create(organisation=label, name="Masters")
+    items = []
+    for number, data in catalogue.items():
+        (tmp_path / f"{number}.wav").write_bytes(data)
+        items.append(IngestItem(tmp_path / f"{number}.wav", f"{number}.wav"))
+
+    catalogue_ingest(catalogue=masters, items=items[:1])
+    assert index_for(masters).layout == EXHAUSTIVE
+    catalogue_ingest(catalogue=masters, items=items[1:])
+
+    grown = index_for(masters)
+    assert grown.layout.nlist and len(grown) == len(catalogue)
+    query = {1.0: fingerprint(excerpt(catalogue[4], 20, 10)).values}
+    assert grown.search(query)[0].recording == Recording.objects.get(source_path="4.wav").index_key
