@@ -1,6 +1,7 @@
 """Offline verifier: `python -m provenance.verify PATH [--json] [--trust KEYS.json]`.
 
-Needs no database, server or Django: the standard library and `cryptography` only. A bundle
+Needs no database, server or Django: the standard library, `cryptography`, and c2pa-python
+for the audio files' C2PA manifests. A bundle
 carries its own public keys, so on its own it proves internal consistency; `--trust` pins
 the service's published keys (the JSON of /api/keys/), and every key in the bundle must then
 be one of them. Exit status 0 only when every check passes; 1 when one fails; 2 when the

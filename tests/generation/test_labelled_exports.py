@@ -139,7 +139,7 @@ def _cue_energy(samples: np.ndarray) -> float:
 
 @pytest.mark.parametrize("position", ["start", "middle", "end"])
 def test_the_explicit_label_cue_is_mixed_in_where_asked(position, take, owner):
-    saved, data = export(owner, take, explicit_label=position)
+    _, data = export(owner, take, explicit_label=position)
 
     exported = _read_wav(data)[:, 0]
     original = take_audio(take)[0].numpy().astype(np.float64)

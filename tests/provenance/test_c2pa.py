@@ -161,6 +161,7 @@ def test_an_edit_carries_its_parent_manifest_and_the_chain_can_be_walked(local_p
     [ingredient] = reading.ingredients()
     assert ingredient.relationship == "parentOf" and ingredient.title == "take-1.wav"
     newest, oldest = reading.chain()
+    assert newest == reading.active_manifest
     assert reading.manifests[oldest]["title"] == "take 1"
     assert reading.record(oldest)["head"]["log_index"] == 7
     assert reading.actions(oldest)[0]["action"] == "c2pa.created"
