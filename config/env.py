@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Mapping
+from pathlib import Path
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -99,6 +100,15 @@ class Env:
         if any(not item for item in items):
             raise ImproperlyConfigured(f"{name}: empty item in comma-separated list {value!r}")
         return items
+
+    def path(self, name: str, default: object = REQUIRED) -> Path | None:
+        """An absolute filesystem path (not checked for existence: volumes mount late)."""
+        value = self.str(name, default)
+        if value is None:
+            return None
+        if not os.path.isabs(value):
+            raise ImproperlyConfigured(f"{name}: expected an absolute path, got {value!r}")
+        return Path(value)
 
     def url(self, name: str, *, schemes: Iterable[str], default: object = REQUIRED) -> str | None:
         value = self.secret(name, default)

@@ -14,7 +14,8 @@ from accounts.api_base import MemberApi
 from accounts.roles import WRITERS
 from config.pagination import paginated_response
 from config.serializers import InputSerializer
-from generation.models import Export, ExportFormat, GenerationRequest, Take, Work
+from generation.audio import CUE_POSITIONS
+from generation.models import Export, ExportFormat, GenerationRequest, Take, TrainingUse, Work
 from generation.selectors import export_list, request_list, take_list, work_list
 from generation.services import (
     generation_request_create,
@@ -26,6 +27,7 @@ from generation.services import (
     work_note_add,
 )
 from provenance.api import EventOutput
+from provenance.manifests import MIME
 
 
 class WorkOutput(serializers.ModelSerializer):
@@ -33,7 +35,7 @@ class WorkOutput(serializers.ModelSerializer):
 
     class Meta:
         model = Work
-        fields = ["id", "title", "created_by", "created_at"]
+        fields = ["id", "title", "training_use", "created_by", "created_at"]
 
 
 class TakeOutput(serializers.ModelSerializer):
@@ -107,6 +109,7 @@ class WorkListApi(MemberApi):
 
     class Input(InputSerializer):
         title = serializers.CharField(max_length=200)
+        training_use = serializers.ChoiceField(choices=TrainingUse.choices, default=TrainingUse.NOT_ALLOWED)
 
     @extend_schema(responses=WorkOutput(many=True))
     def get(self, request):
@@ -324,13 +327,20 @@ class TakeExportApi(_TakeApi):
 
     class Input(InputSerializer):
         format = serializers.ChoiceField(choices=ExportFormat.choices)
+        # The audible GB 45438-2025 label: the rhythm cue at the start, middle or end.
+        explicit_label = serializers.ChoiceField(choices=CUE_POSITIONS, allow_null=True, default=None)
 
     @extend_schema(request=Input, responses={201: ExportOutput})
     def post(self, request, id):
         take = self.take(id)
         serializer = self.Input(data=request.data)
         serializer.is_valid(raise_exception=True)
-        export = take_export(take=take, fmt=serializer.validated_data["format"], exported_by=self.membership)
+        export = take_export(
+            take=take,
+            fmt=serializer.validated_data["format"],
+            explicit_label=serializer.validated_data["explicit_label"],
+            exported_by=self.membership,
+        )
         return Response(ExportOutput(export).data, status=status.HTTP_201_CREATED)
 
 
@@ -338,7 +348,7 @@ class ExportDownloadApi(MemberApi):
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     def get(self, request, id):
         export = get_object_or_404(export_list(organisation=self.organisation), id=id)
-        content_type = {"wav": "audio/wav", "flac": "audio/flac", "mp3": "audio/mpeg"}[export.format]
+        content_type = MIME[export.format]
         return FileResponse(
             export.file.open("rb"), content_type=content_type, filename=f"{export.id}.{export.format}"
         )

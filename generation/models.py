@@ -7,6 +7,14 @@ from django.utils import timezone
 from accounts.models import Organisation
 
 
+class TrainingUse(models.TextChoices):
+    """May the work be used to train AI models (CAWG training-and-mining vocabulary)."""
+
+    NOT_ALLOWED = "notAllowed"
+    ALLOWED = "allowed"
+    CONSTRAINED = "constrained"
+
+
 class Work(models.Model):
     """A song in the making: everything generated, chosen and edited for it is recorded."""
 
@@ -18,6 +26,10 @@ class Work(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Stated in every export's C2PA manifest (cawg.training-mining).
+    training_use = models.CharField(
+        max_length=16, choices=TrainingUse.choices, default=TrainingUse.NOT_ALLOWED
+    )
 
     class Meta:
         ordering = ["-created_at", "id"]
@@ -130,6 +142,7 @@ class ExportFormat(models.TextChoices):
     WAV = "wav"
     FLAC = "flac"
     MP3 = "mp3"
+    M4A = "m4a"
 
 
 def export_upload_path(export: "Export", filename: str) -> str:

@@ -20,6 +20,7 @@ from provenance import merkle
 from provenance.bundle import BUNDLE_FORMAT
 from provenance.dsse import seal, statement
 from provenance.keys import active_key, private_key, public_key
+from provenance.labels import trust_anchors_pem
 from provenance.models import Checkpoint, ContributionEvent, KeyPurpose, SigningKey
 from provenance.note import verifier_key
 from provenance.selectors import DatabaseNodes, checkpoint_latest
@@ -186,6 +187,7 @@ def evidence_bundle_build(*, work: Work, audio: Sequence[AudioFile] | None = Non
     files["log/checkpoint.txt"] = checkpoint.note.encode()
     files["log/proofs.json"] = json.dumps(_proofs(events, checkpoint.tree_size), indent=1).encode()
     files.update(_key_files(events, signer))
+    files["keys/c2pa-anchors.pem"] = trust_anchors_pem()
     manifest = {
         "format": BUNDLE_FORMAT,
         "work": work_summary,

@@ -23,7 +23,7 @@ from provenance.models import Checkpoint, ContributionEvent, KeyPurpose, LogNode
 from provenance.note import Checkpoint as CheckpointNote
 from provenance.note import sign_note
 from provenance.record import EVENT_VERSION, canonical_body, event_hash, sign_event_hash
-from provenance.selectors import DatabaseNodes
+from provenance.selectors import DatabaseNodes, checkpoint_latest
 
 SYSTEM_ACTOR = {"user": None, "role": "system"}
 INTEGRATION_DELAY_S = 0.2
@@ -79,6 +79,33 @@ def contribution_record_many(*, work: Work, drafts: Sequence[EventDraft]) -> lis
     # caller's success into an error (the next integration picks them up).
     transaction.on_commit(_schedule_integration, robust=True)
     return events
+
+
+@transaction.atomic
+def record_head_lock(*, work: Work) -> dict[str, Any]:
+    """The work's record head, locked until the caller's transaction ends (so the next
+    event recorded in it follows this head), with the latest checkpoint of the log.
+
+    The head may not be in the log yet (integration runs after commit): its log_index is
+    then null, and the checkpoint is the latest one, which precedes it.
+    """
+    seq, head_hash = _lock_chain_head(work)
+    log_index = (
+        ContributionEvent.objects.filter(work=work, seq=seq).values_list("log_index", flat=True).first()
+    )
+    checkpoint = checkpoint_latest()
+    return {
+        "work": str(work.pk),
+        "organisation": str(work.organisation_id),
+        "head": {"seq": seq, "event_hash": head_hash, "log_index": log_index},
+        "checkpoint": None
+        if checkpoint is None
+        else {
+            "origin": settings.SONGPROOF_LOG_ORIGIN,
+            "tree_size": checkpoint.tree_size,
+            "root_hash": bytes(checkpoint.root_hash).hex(),
+        },
+    }
 
 
 def _lock_chain_head(work: Work) -> tuple[int, str | None]:

@@ -1,6 +1,7 @@
 """Offline verifier: `python -m provenance.verify PATH [--json] [--trust KEYS.json]`.
 
-Needs no database, server or Django: the standard library and `cryptography` only. A bundle
+Needs no database, server or Django: the standard library, `cryptography`, and c2pa-python
+for the audio files' C2PA manifests. A bundle
 carries its own public keys, so on its own it proves internal consistency; `--trust` pins
 the service's published keys (the JSON of /api/keys/), and every key in the bundle must then
 be one of them. Exit status 0 only when every check passes; 1 when one fails; 2 when the
@@ -77,6 +78,7 @@ def verify_bundle(files: Mapping[str, bytes], trusted: set[bytes] | None = None)
     if not _check_envelope(bundle, report):
         return report
     _check_subjects(bundle, report)
+    _check_c2pa(bundle, report)
     events = _check_events(bundle, report)
     checkpoint = _check_checkpoint(bundle, log_key, report)
     if checkpoint is not None and events:
@@ -199,6 +201,42 @@ def _check_subjects(bundle: Bundle, report: Report) -> None:
         if unsigned
         else "every file is a subject",
     )
+
+
+AUDIO_FORMATS = ("wav", "flac", "mp3", "m4a")
+
+
+def _check_c2pa(bundle: Bundle, report: Report) -> None:
+    """Each exported file's C2PA manifest validates and chains to the bundled trust anchor."""
+    from provenance import aigc, manifests  # c2pa loads a native library: only when needed
+
+    audio = sorted(name for name in bundle.files if name.startswith("audio/"))
+    if not audio:
+        return
+    anchors = bundle.files.get("keys/c2pa-anchors.pem")
+    if anchors is None:
+        report.add("c2pa.anchors", False, "keys/c2pa-anchors.pem is missing")
+    for name in audio:
+        fmt = name.rsplit(".", 1)[-1].lower()
+        if fmt not in AUDIO_FORMATS:
+            report.add(f"c2pa[{name}]", False, f"not a labelled audio format ({fmt})")
+            continue
+        try:
+            reading = manifests.read(bundle.files[name], fmt, anchors)
+        except manifests.ManifestError as exc:
+            report.add(f"c2pa[{name}]", False, str(exc))
+            continue
+        failures = f": {', '.join(reading.failures)}" if reading.failures else ""
+        trusted = reading.state == "trusted" or (anchors is None and reading.ok)
+        report.add(f"c2pa[{name}]", trusted, f"{reading.state}{failures}")
+        label = reading.aigc()
+        if label is not None:
+            signed = aigc.label_signature_valid(label, bundle.record_keys.values())
+            report.add(
+                f"aigc[{name}]",
+                signed,
+                "ReservedCode1 verifies with a record key" if signed else "ReservedCode1 does not verify",
+            )
 
 
 def _check_events(bundle: Bundle, report: Report) -> list[dict]:

@@ -72,3 +72,9 @@ def _fresh_key_cache():
     forget_cached_keys()
     yield
     forget_cached_keys()
+
+
+@pytest.fixture(autouse=True)
+def _c2pa_pki_in_tmp(settings, tmp_path_factory):
+    """One local C2PA PKI per test session, never the developer's var/pki/."""
+    settings.C2PA_PKI_DIR = tmp_path_factory.getbasetemp() / "c2pa-pki"

@@ -74,6 +74,9 @@ PRODUCTION = {
     "DATABASE_URL": "postgres://u@db:5432/sp",
     "CELERY_BROKER_URL": "redis://cache:6379/0",
     "SONGPROOF_KEY_ENCRYPTION_KEY": "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
+    "C2PA_CERT_CHAIN_PATH": "/run/secrets/c2pa_chain",
+    "C2PA_PRIVATE_KEY_PATH": "/run/secrets/c2pa_key",
+    "C2PA_TRUST_ANCHORS_PATH": "/run/secrets/c2pa_anchors",
 }
 
 

@@ -11,18 +11,33 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from provenance import manifests
 from provenance.bundle import read_bundle
 from provenance.canonical import canonicalize
 from provenance.evidence import AudioFile, evidence_bundle_build
 from provenance.verify import verify_bundle
 
 pytestmark = pytest.mark.django_db
-AUDIO = AudioFile("take-1.wav", b"RIFF" + bytes(range(256)) * 8)
 
 
 @pytest.fixture
-def bundle(work) -> dict[str, bytes]:
-    return read_bundle(evidence_bundle_build(work=work, audio=[AUDIO]))
+def audio(work) -> AudioFile:
+    """A WAV with a C2PA manifest signed by the configured (local) PKI, as exports have."""
+    import torch
+
+    from generation.synth import wav_bytes
+    from provenance.labels import signing_credentials
+
+    tone = 0.3 * torch.sin(torch.arange(44_100 * 2) * (2 * torch.pi * 440 / 44_100)).repeat(2, 1)
+    claim = manifests.Claim(
+        title="take 1", software_agent={"name": "SongProof builtin", "version": "1"}, record={}
+    )
+    return AudioFile("take-1.wav", manifests.sign(wav_bytes(tone), "wav", claim, signing_credentials()))
+
+
+@pytest.fixture
+def bundle(work, audio) -> dict[str, bytes]:
+    return read_bundle(evidence_bundle_build(work=work, audio=[audio]))
 
 
 def failed(files, trusted=None) -> set[str]:
@@ -52,6 +67,7 @@ def test_an_untouched_bundle_verifies_every_check(bundle):
     assert {
         "checkpoint.signature",
         "subject[audio/take-1.wav]",
+        "c2pa[audio/take-1.wav]",
         "subject[report.html]",
         "manifest.files",
     } <= names
@@ -103,10 +119,30 @@ def test_a_changed_checkpoint_root_fails_its_signature(bundle):
     assert "checkpoint.signature" in failed(bundle | {"log/checkpoint.txt": forged})
 
 
-def test_a_changed_audio_byte_fails_its_subject(bundle):
+def test_a_changed_audio_byte_fails_its_subject_and_its_c2pa_manifest(bundle):
     name = "audio/take-1.wav"
 
-    assert f"subject[{name}]" in failed(bundle | {name: flip(bundle[name], 100)})
+    tampered = bundle | {name: flip(bundle[name], 10_000)}
+
+    assert {f"subject[{name}]", f"c2pa[{name}]"} <= failed(tampered)
+    [check] = [c for c in verify_bundle(tampered).checks if c.name == f"c2pa[{name}]"]
+    assert check.detail == "invalid: assertion.dataHash.mismatch"
+
+
+def test_the_c2pa_check_reads_trusted_against_the_bundled_anchor(bundle):
+    [check] = [c for c in verify_bundle(bundle).checks if c.name == "c2pa[audio/take-1.wav]"]
+
+    assert check.ok and check.detail == "trusted"
+    assert bundle["keys/c2pa-anchors.pem"].startswith(b"-----BEGIN CERTIFICATE-----")
+
+
+def test_audio_signed_under_another_anchor_fails_the_c2pa_check(bundle, tmp_path):
+    from provenance import pki
+
+    other = pki.pki_create(tmp_path / "other", kek=bytes(32))
+
+    check = "c2pa[audio/take-1.wav]"
+    assert check in failed(bundle | {"keys/c2pa-anchors.pem": other.anchors.read_bytes()})
 
 
 @pytest.mark.parametrize(
