@@ -78,6 +78,8 @@ INVERTED_FROM_WINDOWS = 2_000_000
 INVERTED_REFERENCE_STRIDE = 8
 WINDOWS_PER_LIST = 1000
 INVERTED_NPROBE = 8
+QUANTIZER_LINKS = 16
+QUANTIZER_EF_SEARCH = 32
 
 
 def layout_for(windows: int) -> Layout:
@@ -169,7 +171,10 @@ class FingerprintIndex:
         return index
 
     def _inverted(self, rows: np.ndarray) -> faiss.IndexBinaryIVF:
-        quantizer = faiss.IndexBinaryFlat(BITS)
+        """An inverted file over centroids drawn from `rows`, found through a small HNSW graph
+        (a flat scan of thousands of centroids would cost more than the lists themselves)."""
+        quantizer = faiss.IndexBinaryHNSW(BITS, QUANTIZER_LINKS)
+        quantizer.hnsw.efSearch = QUANTIZER_EF_SEARCH
         pick = np.random.default_rng(0).choice(
             len(rows), size=min(self.layout.nlist, len(rows)), replace=False
         )
