@@ -19,18 +19,17 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from config.errors import InvalidInputError
 from provenance.bundle import read_zip
 from similarity.catalogue_index import index_add
 from similarity.fingerprint import AudioError, Fingerprint, fingerprint
+from similarity.jobs import chunk_claim, job_finish_if_done
 from similarity.models import (
     Catalogue,
     Ingestion,
     IngestionItem,
     Recording,
-    ScanStatus,
     index_key_for,
 )
 from similarity.services import AUDIO_EXTENSIONS, METADATA, IngestItem
@@ -105,17 +104,9 @@ def _queue(ingestion_id) -> None:
 
 def ingestion_process_chunk(*, ingestion_id, size: int = INGEST_CHUNK) -> bool:
     """Ingest up to `size` pending items; True while some remain."""
-    with transaction.atomic():
-        ingestion = Ingestion.objects.select_for_update().get(pk=ingestion_id)
-        if ingestion.status == ScanStatus.QUEUED:
-            ingestion.status = ScanStatus.RUNNING
-            ingestion.save(update_fields=["status"])
-        chunk = list(
-            IngestionItem.objects.select_for_update(skip_locked=True).filter(
-                ingestion=ingestion, status=IngestionItem.Status.PENDING
-            )[:size]
-        )
-    catalogue = ingestion.catalogue
+    items = IngestionItem.objects.filter(ingestion_id=ingestion_id)
+    chunk = chunk_claim(Ingestion, ingestion_id, items, size)
+    catalogue = Catalogue.objects.get(ingestions__id=ingestion_id)
     ready, failed = [], {}
     for item in chunk:  # fingerprinting, the slow part, holds no lock
         try:
@@ -127,12 +118,7 @@ def ingestion_process_chunk(*, ingestion_id, size: int = INGEST_CHUNK) -> bool:
             failed[item.id] = str(exc)
     with transaction.atomic():
         _store(catalogue, ready, failed)
-        ingestion = Ingestion.objects.select_for_update().get(pk=ingestion_id)
-        if IngestionItem.objects.filter(ingestion=ingestion, status=IngestionItem.Status.PENDING).exists():
-            return True
-        ingestion.status, ingestion.finished_at = ScanStatus.DONE, timezone.now()
-        ingestion.save(update_fields=["status", "finished_at"])
-        return False
+        return job_finish_if_done(Ingestion, ingestion_id, items)
 
 
 def _fingerprint_unless_known(catalogue: Catalogue, data: bytes) -> Fingerprint | None:

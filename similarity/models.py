@@ -112,18 +112,27 @@ class ScanVerdict(models.TextChoices):
     NO_MATCH = "no_match"
 
 
-class Scan(models.Model):
-    """A training dataset checked, item by item, against every catalogue."""
+class ChunkedJob(models.Model):
+    """Work stored item by item and done in chunks (see similarity.jobs): a scan, an ingestion."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="scans")
     source = models.CharField(max_length=1000)
     status = models.CharField(max_length=8, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["-created_at", "id"]
+
+
+class Scan(ChunkedJob):
+    """A training dataset checked, item by item, against every catalogue."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="scans")
+
+    class Meta(ChunkedJob.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"scan of {self.source}"
@@ -152,18 +161,13 @@ class ScanItem(models.Model):
         return f"{self.path}: {self.verdict or self.status}"
 
 
-class Ingestion(models.Model):
-    """Audio being fingerprinted into a catalogue, item by item (like a scan: chunked, resumable)."""
+class Ingestion(ChunkedJob):
+    """Audio being fingerprinted into a catalogue, item by item."""
 
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     catalogue = models.ForeignKey(Catalogue, on_delete=models.PROTECT, related_name="ingestions")
-    source = models.CharField(max_length=1000)
-    status = models.CharField(max_length=8, choices=ScanStatus.choices, default=ScanStatus.QUEUED)
-    created_at = models.DateTimeField(default=timezone.now, editable=False)
-    finished_at = models.DateTimeField(null=True, blank=True)
 
-    class Meta:
-        ordering = ["-created_at", "id"]
+    class Meta(ChunkedJob.Meta):
+        pass
 
     def __str__(self) -> str:
         return f"ingestion of {self.source} into {self.catalogue}"

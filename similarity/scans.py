@@ -13,12 +13,12 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from accounts.models import Organisation
 from provenance.bundle import read_zip
 from similarity.fingerprint import AudioError
-from similarity.models import Catalogue, Recording, Scan, ScanItem, ScanStatus, ScanVerdict
+from similarity.jobs import chunk_claim, job_finish_if_done
+from similarity.models import Catalogue, Recording, Scan, ScanItem, ScanVerdict
 from similarity.services import AUDIO_EXTENSIONS, IngestItem, match_audio
 
 SCAN_CHUNK = 25
@@ -75,25 +75,13 @@ def _verdict(matches: list[dict]) -> str:
 
 def scan_process_chunk(*, scan_id, size: int = SCAN_CHUNK) -> bool:
     """Process up to `size` pending items; True while some remain."""
-    with transaction.atomic():
-        scan = Scan.objects.select_for_update().get(pk=scan_id)
-        if scan.status == ScanStatus.QUEUED:
-            scan.status = ScanStatus.RUNNING
-            scan.save(update_fields=["status"])
-        # skip_locked: workers on the same scan take different chunks.
-        chunk = list(
-            ScanItem.objects.select_for_update(skip_locked=True).filter(scan=scan, status="pending")[:size]
-        )
+    items = ScanItem.objects.filter(scan_id=scan_id)
+    chunk = chunk_claim(Scan, scan_id, items, size)
     catalogues = Catalogue.objects.all()
     for item in chunk:
         _scan_item(item, catalogues)
     with transaction.atomic():
-        scan = Scan.objects.select_for_update().get(pk=scan_id)
-        if not ScanItem.objects.filter(scan=scan, status="pending").exists():
-            scan.status, scan.finished_at = ScanStatus.DONE, timezone.now()
-            scan.save(update_fields=["status", "finished_at"])
-            return False
-    return True
+        return job_finish_if_done(Scan, scan_id, items)
 
 
 def _scan_item(item: ScanItem, catalogues) -> None:
