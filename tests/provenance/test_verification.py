@@ -13,15 +13,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
-from generation.models import Export, Take
-from generation.services import work_create
+from generation.models import Export
 from provenance import manifests, pki
 from provenance.exports_index import exports_index, index_path
-from provenance.verification import MESSAGE_EMPTY, MESSAGE_NOT_AUDIO, MESSAGE_UNSUPPORTED, file_verify
+from provenance.verification import MESSAGE_EMPTY, MESSAGE_NOT_AUDIO, MESSAGE_UNSUPPORTED
 from provenance.verification_api import PublicVerifyThrottle
+from tests.provenance.conftest import PROMPT, export_of
 
 pytestmark = pytest.mark.django_db
-PROMPT = "a slow song about the sea"
 
 
 @pytest.fixture(autouse=True)
@@ -39,35 +38,13 @@ def _fresh_throttle_counts():
 
 
 @pytest.fixture
-def song(owner):
-    return work_create(organisation=owner.organisation, title="Harbour Lights", created_by=owner.membership)
-
-
-@pytest.fixture
-def take(owner, song, django_capture_on_commit_callbacks) -> Take:
-    body = {"prompt": PROMPT, "tags": ["folk"], "takes": 1, "duration_s": 8, "seed": 5}
-    with django_capture_on_commit_callbacks(execute=True):
-        response = owner.client.post(f"/api/works/{song.id}/generations/", body, format="json")
-    assert response.status_code == 202, response.content
-    return Take.objects.get(pk=owner.client.get(response["Location"]).json()["results"][0]["id"])
-
-
-def export_of(persona, take, fmt="flac") -> tuple[Export, bytes]:
-    response = persona.client.post(f"/api/takes/{take.id}/exports/", {"format": fmt}, format="json")
-    assert response.status_code == 201, response.content
-    saved = Export.objects.get(pk=response.json()["id"])
-    with saved.file.open("rb") as handle:
-        return saved, handle.read()
-
-
-@pytest.fixture
 def exported(owner, take) -> tuple[Export, bytes]:
     return export_of(owner, take)
 
 
 def reencode(data: bytes, fmt: str = "mp3", bitrate: str = "128k") -> bytes:
     command = ["ffmpeg", "-v", "error", "-i", "pipe:0", "-map_metadata", "-1", "-b:a", bitrate, "-f", fmt]
-    return subprocess.run([*command, "pipe:1"], input=data, capture_output=True, check=True).stdout  # noqa: S603
+    return subprocess.run([*command, "pipe:1"], input=data, capture_output=True, check=True).stdout
 
 
 def tone(seconds: float = 6.0) -> bytes:
@@ -99,7 +76,7 @@ def assert_public(work: dict, export: Export) -> None:
 
 
 def test_exported_file_reads_trusted_in_c2pa_python_with_the_bundles_anchor(owner, song, exported):
-    export, data = exported
+    _, data = exported
     bundle = owner.client.get(f"/api/works/{song.id}/evidence/").content
     anchors = zipfile.ZipFile(io.BytesIO(bundle)).read("keys/c2pa-anchors.pem").decode()
 
