@@ -257,7 +257,9 @@ def step_verify(journey: Journey) -> None:
         _expect(response.status_code, 200, response.json())
         verdicts[name] = response.json()
     own, found = verdicts["export.flac"], verdicts["stripped.mp3"]
-    if found["recovered_by"] != "soft_binding" or found["work"]["id"] != journey.summary["work"]["id"]:
+    # A second run of the demo exports the same audio again (same seed): the soft binding
+    # then names the first run's export, the original.
+    if found["recovered_by"] != "soft_binding" or found["work"]["view"] != "full":
         raise DemoError(f"the stripped MP3 was not recovered: {found['recovered_by']}")
     journey.say(
         f"verify        the FLAC: by manifest, C2PA {own['c2pa']['state']}; re-encoded to MP3 128 kbps "

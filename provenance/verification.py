@@ -36,6 +36,8 @@ MESSAGE_UNSUPPORTED = "C2PA verification supports WAV, FLAC, MP3 and M4A audio, 
 MESSAGE_BAD_BUNDLE = "The zip is not a readable evidence bundle."
 ASSET_CORRUPT = "asset.corrupt"  # the container holding a manifest cannot be parsed (truncated)
 JUMBF_MARKERS = (b"jumb", b"c2pa")
+SOFT_BINDING_MIN_SCORE = manifests.SOFT_BINDING_MIN_SCORE
+TIE = 0.005  # identical audio exported twice (the same seed) scores the same
 
 
 class EmptyUploadError(InvalidInputError):
@@ -168,7 +170,7 @@ def _verdict_from_soft_binding(data, fmt, viewer, full) -> dict[str, Any]:
         query = fingerprint(data)
     except AudioError as exc:
         raise NotAudioError(detail={"reason": str(exc)}) from None
-    found = _best_export(query.values)
+    found = _best_export(query.values, viewer)
     if found is None:
         return _verdict(fmt, None)
     export, match = found
@@ -190,15 +192,19 @@ def _verdict_from_soft_binding(data, fmt, viewer, full) -> dict[str, Any]:
     )
 
 
-def _best_export(values):
-    """The best-scoring export above the index's threshold whose row still exists."""
-    matches = exports_index().search({1.0: values}, limit=5)
+def _best_export(values, viewer: Organisation | None):
+    """The best-scoring export above the threshold whose row still exists. Among exports of
+    the same audio (tied scores): the viewer's own, then the earliest (the original)."""
+    matches = exports_index().search({1.0: values}, limit=5, min_score=SOFT_BINDING_MIN_SCORE)
     keys = [match.recording for match in matches]
     exports = Export.objects.select_related("work").in_bulk(keys, field_name="index_key")
-    for match in matches:
-        if match.recording in exports:
-            return exports[match.recording], match
-    return None
+    found = [(exports[m.recording], m) for m in matches if m.recording in exports]
+    if not found:
+        return None
+    best = max(match.score for _, match in found)
+    tied = [(export, match) for export, match in found if match.score >= best - TIE]
+    viewer_id = viewer.id if viewer is not None else None
+    return min(tied, key=lambda pair: (pair[0].work.organisation_id != viewer_id, pair[0].created_at))
 
 
 def _export_named(reading: manifests.ManifestReading) -> Export | None:

@@ -296,3 +296,12 @@ def test_exports_index_is_rebuilt_from_the_database(exported):
     call_command("rebuild_index")
 
     assert export.index_key in exports_index() and index_path().exists()
+
+
+def test_the_same_audio_exported_twice_is_recovered_as_the_earliest_export(owner, take, exported):
+    first, data = exported
+    export_of(owner, take, "wav")  # the same take again: the same audio, the same fingerprint
+
+    body = post(owner.client, reencode(data)).json()
+
+    assert body["match"]["export"] == str(first.id)
