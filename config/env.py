@@ -92,6 +92,16 @@ class Env:
             raise ImproperlyConfigured(f"{name}: expected one of {', '.join(allowed)}, got {value!r}")
         return value
 
+    def rate(self, name: str, default: str) -> str:
+        """A request rate as DRF throttles read it: N/second, N/minute, N/hour or N/day."""
+        value = self.raw(name)
+        if value is None:
+            return default
+        count, _, period = value.partition("/")
+        if not count.isdigit() or int(count) < 1 or period[:1] not in ("s", "m", "h", "d"):
+            raise ImproperlyConfigured(f"{name}: expected a rate like 30/minute, got {value!r}")
+        return value
+
     def list(self, name: str, default: Iterable[str]) -> list[str]:
         value = self.raw(name)
         if value is None:

@@ -160,9 +160,19 @@ class Export(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # The soft binding: the exported audio's raw 32-bit Chromaprint sub-fingerprints (little-
+    # endian), also in the manifest, and the export's key in the exports index (a positive
+    # int64 drawn from its UUID). Null when the audio was too short or silent to fingerprint.
+    fingerprint = models.BinaryField(null=True)
+    index_key = models.BigIntegerField(unique=True, null=True)
 
     class Meta:
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
         return f"{self.format} of {self.take_id}"
+
+    def fingerprint_values(self):
+        import numpy as np
+
+        return np.frombuffer(bytes(self.fingerprint or b""), dtype="<u4")

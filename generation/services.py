@@ -484,10 +484,14 @@ def _fingerprint_bytes(audio) -> bytes | None:
 
 def _export_store(take, fmt, data, fingerprint, explicit_label, exported_by) -> Export:
     from provenance import aigc, manifests
+    from provenance.exports_index import exports_index_add
     from provenance.labels import aigc_label, signing_credentials
     from provenance.services import record_head_lock
+    from similarity.models import index_key_for
 
     export = Export(work=take.work, take=take, format=fmt, exported_by=exported_by.user)
+    if fingerprint is not None:
+        export.fingerprint, export.index_key = fingerprint, index_key_for(export.id)
     # Locked until commit: the `export` event below directly follows the head the manifest names.
     record = record_head_lock(work=take.work) | {"take": str(take.id), "export": str(export.id)}
     label = aigc_label(produce_id=str(export.id))
@@ -503,6 +507,7 @@ def _export_store(take, fmt, data, fingerprint, explicit_label, exported_by) -> 
         if explicit_label is not None:
             payload["explicit_label"] = explicit_label
         contribution_record(work=take.work, kind="export", actor=exported_by, payload=payload)
+        exports_index_add([export])
     except BaseException:
         export.file.delete(save=False)
         raise

@@ -152,3 +152,14 @@ class Checkpoint(AppendOnlyModel):
 
     def __str__(self) -> str:
         return f"checkpoint at {self.tree_size}"
+
+
+class LabelPolicy(models.Model):
+    """What an organisation's exports must carry beyond the labels every export has (C2PA
+    manifest, GB 45438-2025 implicit label): the audible explicit cue, where its market asks."""
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.CASCADE, related_name="label_policy")
+    explicit_label_required = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"label policy of {self.organisation}"

@@ -1,11 +1,14 @@
-"""Offline verifier: `python -m provenance.verify PATH [--json] [--trust KEYS.json]`.
+"""Offline verifier: `python -m provenance.verify PATH [--json] [--trust KEYS.json] [--trust-anchors PEM]`.
 
 Needs no database, server or Django: the standard library, `cryptography`, and c2pa-python
 for the audio files' C2PA manifests. A bundle
 carries its own public keys, so on its own it proves internal consistency; `--trust` pins
 the service's published keys (the JSON of /api/keys/), and every key in the bundle must then
-be one of them. Exit status 0 only when every check passes; 1 when one fails; 2 when the
-input cannot be read as a bundle.
+be one of them. PATH may also be one audio file (WAV, FLAC, MP3, M4A): its C2PA manifest is
+validated, against `--trust-anchors` (the service's C2PA root, as a bundle's
+keys/c2pa-anchors.pem) when given, and its AIGC label's ReservedCode1 against the `--trust`
+keys. Exit status 0 only when every check passes; 1 when one fails; 2 when the input cannot
+be read as a bundle or as audio.
 """
 
 from __future__ import annotations
@@ -24,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from provenance import merkle
-from provenance.bundle import BUNDLE_FORMAT, BundleError, read_bundle
+from provenance.bundle import BUNDLE_FORMAT, read_bundle
 from provenance.canonical import CanonicalizationError
 from provenance.dsse import PREDICATE_TYPE, STATEMENT_TYPE, EnvelopeError, open_envelope
 from provenance.note import NoteError, open_note, parse_checkpoint, parse_verifier_key, raw_public_key
@@ -345,11 +348,43 @@ def _event_included(event: dict, proof: dict | None, checkpoint, label: str, rep
     return True
 
 
+def verify_audio(data: bytes, fmt: str, anchors: bytes | None, trusted: set[bytes] | None) -> Report:
+    """One audio file's C2PA manifest and AIGC label (ManifestError: c2pa cannot read it)."""
+    from provenance import aigc, manifests
+
+    report = Report(keys_pinned=anchors is not None)
+    reading = manifests.read(data, fmt, anchors)
+    if reading.state == "none":
+        report.add("c2pa", False, "no C2PA manifest")
+        return report
+    failures = f": {', '.join(reading.failures)}" if reading.failures else ""
+    error = f" ({reading.error})" if reading.error else ""
+    ok = reading.state == "trusted" or (anchors is None and reading.ok)
+    report.add("c2pa", ok, f"{reading.state}{failures}{error}")
+    label = reading.aigc()
+    if label is None:
+        report.add("aigc", False, "no AIGC implicit label in the manifest")
+    elif trusted is not None:
+        keys = [Ed25519PublicKey.from_public_bytes(raw) for raw in trusted if len(raw) == 32]
+        signed = aigc.label_signature_valid(label, keys)
+        detail = "ReservedCode1 verifies with a trusted key" if signed else "ReservedCode1 does not verify"
+        report.add("aigc", signed, detail)
+    else:
+        detail = f"label {label.get('Label')} by {label.get('ContentProducer')}, signature not checked"
+        report.add("aigc", True, detail)
+    return report
+
+
 def load_trusted(path: str) -> set[bytes]:
     """Raw public keys from the JSON that /api/keys/ serves."""
     with open(path, encoding="utf-8") as handle:
         document = json.load(handle)
     return {base64.b64decode(key["public_key"]) for key in document["keys"]}
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as handle:
+        return handle.read()
 
 
 def _print_human(report: Report) -> None:
@@ -362,19 +397,24 @@ def _print_human(report: Report) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m provenance.verify", description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", help="an evidence bundle (.zip)")
+    parser.add_argument("path", help="an evidence bundle (.zip), or one audio file")
     parser.add_argument("--json", action="store_true", help="print one JSON document")
     parser.add_argument("--trust", metavar="KEYS.json", help="the service's published keys (/api/keys/)")
+    parser.add_argument("--trust-anchors", metavar="PEM", help="C2PA trust anchor(s), for an audio file")
     args = parser.parse_args(argv)
     try:
         trusted = load_trusted(args.trust) if args.trust else None
-        with open(args.path, "rb") as handle:
-            files = read_bundle(handle)
-    except (OSError, ValueError, KeyError, BundleError) as exc:
-        report = Report([Check("bundle", False, f"{args.path}: {exc}")])
-        print(json.dumps(report.as_dict()) if args.json else f"FAIL  bundle: {args.path}: {exc}")
+        anchors = _read(args.trust_anchors) if args.trust_anchors else None
+        data = _read(args.path)
+        fmt = args.path.rsplit(".", 1)[-1].lower()
+        if fmt in AUDIO_FORMATS and not data.startswith(b"PK\x03\x04"):
+            report = verify_audio(data, fmt, anchors, trusted)
+        else:
+            report = verify_bundle(read_bundle(data), trusted)
+    except (OSError, ValueError, KeyError) as exc:  # BundleError, ManifestError: ValueErrors
+        report = Report([Check("input", False, f"{args.path}: {exc}")])
+        print(json.dumps(report.as_dict()) if args.json else f"FAIL  input: {args.path}: {exc}")
         return 2
-    report = verify_bundle(files, trusted)
     if args.json:
         print(json.dumps(report.as_dict(), indent=2))
     else:

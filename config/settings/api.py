@@ -12,6 +12,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.error_handlers.exception_handler",
     "UNAUTHENTICATED_USER": None,
+    # Per client address, counted in the default cache (per process in the embedded default).
+    "DEFAULT_THROTTLE_RATES": {"public_verify": env.rate("PUBLIC_VERIFY_RATE", "30/minute")},
 }
 
 SPECTACULAR_SETTINGS = {

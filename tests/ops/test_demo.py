@@ -26,6 +26,11 @@ def test_demo_runs_the_journey_and_prints_one_json_document(capsys, tmp_path):
     assert summary["replay"]["identical"] is True
     assert summary["catalogue"]["ingestion"]["counts"]["ingested"] == 3
     assert summary["match"]["matches"][0]["source_path"] == "recording-2.wav"
+    service = summary["verification_service"]
+    assert service["export"] == {"recovered_by": "manifest", "c2pa_state": "trusted"}
+    assert service["stripped_mp3"]["recovered_by"] == "soft_binding"
+    assert service["stripped_mp3"]["work"] == summary["work"]["id"]
+    assert service["stripped_mp3"]["export"] == summary["export"]["id"]
     assert summary["verification"]["ok"] is True
     assert summary["verification"]["exit_code"] == 0
     assert any(c["name"] == "keys.pinned" and c["ok"] for c in summary["verification"]["checks"])
