@@ -15,12 +15,12 @@ from accounts.roles import WRITERS
 from config.pagination import paginated_response
 from config.serializers import InputSerializer
 from generation.audio import CUE_POSITIONS
+from generation.exports import take_export
 from generation.models import Export, ExportFormat, GenerationRequest, Take, TrainingUse, Work
 from generation.selectors import export_list, request_list, take_list, work_list
 from generation.services import (
     generation_request_create,
     take_edit,
-    take_export,
     take_replay,
     take_select,
     work_create,

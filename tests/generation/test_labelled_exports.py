@@ -182,7 +182,7 @@ def test_an_unknown_explicit_label_position_is_refused_with_a_code(take, owner):
 
 
 def test_the_service_refuses_an_unknown_position_too(take, owner):
-    from generation.services import MESSAGE_EXPLICIT_LABEL, ExplicitLabelError, take_export
+    from generation.exports import MESSAGE_EXPLICIT_LABEL, ExplicitLabelError, take_export
 
     with pytest.raises(ExplicitLabelError) as refused:
         take_export(take=take, fmt="wav", exported_by=owner.membership, explicit_label="chorus")

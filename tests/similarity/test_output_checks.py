@@ -3,7 +3,8 @@
 import pytest
 
 from accounts.roles import OrganisationKind
-from generation.services import generation_request_create, generation_run, take_edit, take_export, work_create
+from generation.exports import take_export
+from generation.services import generation_request_create, generation_run, take_edit, work_create
 from provenance.models import ContributionEvent
 from similarity.ingestion import catalogue_ingest
 from similarity.models import OutputPolicy
