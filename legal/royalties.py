@@ -267,8 +267,11 @@ def _right_split(recording_id: str, right: str, shares: list[RightShare]) -> Spl
 
 
 def _fraction_of_one(name: str, value: Weight) -> Fraction:
-    result = parse_weight(value, party=name)
-    if result > 1:
+    try:
+        result = parse_weight(value, party=name)
+    except RoyaltyError:
+        result = Fraction(-1)
+    if not 0 <= result <= 1:
         raise RoyaltyError("invalid_terms", MESSAGE_INVALID_TERMS, detail={name: str(value)})
     return result
 
