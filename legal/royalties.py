@@ -86,23 +86,25 @@ class RoyaltyError(ValueError):
 Weight = Decimal | int | Fraction | str
 
 
-def parse_weight(value: object, *, party: str = "") -> Fraction:
-    """A weight as an exact Fraction: an int, Decimal, Fraction or decimal string, >= 0."""
-    if isinstance(value, str):
-        if not _DECIMAL.fullmatch(value.strip()):
-            raise RoyaltyError("invalid_weight", MESSAGE_INVALID_WEIGHT, detail={"party": party})
-        result = Fraction(Decimal(value.strip()))
-    elif isinstance(value, Decimal):
-        if not value.is_finite():
-            raise RoyaltyError("invalid_weight", MESSAGE_INVALID_WEIGHT, detail={"party": party})
-        result = Fraction(value)
+def weight_ratio(value: object, *, party: str = "") -> tuple[int, int]:
+    """A weight as an exact (numerator, denominator): an int, Decimal, Fraction or decimal
+    string, >= 0. Integers only, so splitting a catalogue's rights stays fast."""
+    if isinstance(value, str) and _DECIMAL.fullmatch(value.strip()):
+        value = Decimal(value.strip())
+    if isinstance(value, Decimal) and value.is_finite():
+        numerator, denominator = value.as_integer_ratio()
     elif isinstance(value, int | Fraction) and not isinstance(value, bool):
-        result = Fraction(value)
+        numerator, denominator = value.numerator, value.denominator
     else:  # floats (and anything else) would make the split depend on binary rounding
         raise RoyaltyError("invalid_weight", MESSAGE_INVALID_WEIGHT, detail={"party": party})
-    if result < 0:
+    if numerator < 0:
         raise RoyaltyError("invalid_weight", MESSAGE_INVALID_WEIGHT, detail={"party": party})
-    return result
+    return numerator, denominator
+
+
+def parse_weight(value: object, *, party: str = "") -> Fraction:
+    """A weight as an exact Fraction (see `weight_ratio`)."""
+    return Fraction(*weight_ratio(value, party=party))
 
 
 def check_amount(amount_minor: object) -> int:
@@ -121,33 +123,33 @@ class Split(NamedTuple):
     """Parties in string order with integer weights over one denominator: allocate many times."""
 
     parties: tuple[str, ...]
-    weights: tuple[int, ...]
+    weights: tuple[int, ...]  # each weight times `denominator`
     total: int
+    denominator: int  # the weights' common denominator: they sum to 1 when total == denominator
 
     @classmethod
     def of(cls, weights: Mapping[str, Weight]) -> Split:
-        exact = {party: parse_weight(value, party=party) for party, value in weights.items()}
-        parties = tuple(sorted(exact))
-        denominator = lcm(*(exact[p].denominator for p in parties)) if parties else 1
-        scaled = tuple(int(exact[p] * denominator) for p in parties)
-        if sum(scaled) == 0:
+        parties = tuple(sorted(weights))
+        ratios = [weight_ratio(weights[party], party=party) for party in parties]
+        denominator = lcm(*(d for _, d in ratios)) if ratios else 1
+        scaled = tuple(n * (denominator // d) for n, d in ratios)
+        total = sum(scaled)
+        if total == 0:
             raise RoyaltyError("zero_weights", MESSAGE_ZERO_WEIGHTS, detail={"parties": len(parties)})
-        return cls(parties, scaled, sum(scaled))
+        return cls(parties, scaled, total, denominator)
 
     def amounts(self, amount_minor: int) -> list[int]:
         """Each party's units, in `parties` order (the hot path: integers only)."""
-        total = self.total
-        shares = []
-        remainders = []
-        for weight in self.weights:
-            share, remainder = divmod(amount_minor * weight, total)
-            shares.append(share)
-            remainders.append(remainder)
+        weights, total = self.weights, self.total
+        if len(weights) == 1:
+            return [amount_minor]
+        shares = [amount_minor * weight // total for weight in weights]
         left = amount_minor - sum(shares)
         if left:
-            # Parties are in string order, so the index breaks ties towards the smaller id.
-            ranked = sorted(range(len(shares)), key=lambda i: (-remainders[i], i))
-            for i in ranked[:left]:
+            remainders = [amount_minor * weight % total for weight in weights]
+            # A stable sort keeps equal remainders in party (string) order, reverse=True too:
+            # the tie goes to the smaller id.
+            for i in sorted(range(len(shares)), key=remainders.__getitem__, reverse=True)[:left]:
                 shares[i] += 1
         return shares
 
@@ -257,13 +259,14 @@ def _right_split(recording_id: str, right: str, shares: list[RightShare]) -> Spl
                 detail={"recording_id": recording_id, "right": right, "party": share.party_id},
             )
         weights[share.party_id] = share.share
-    if sum(parse_weight(value, party=party) for party, value in weights.items()) != 1:
+    split = Split.of(weights)
+    if split.total != split.denominator:
         raise RoyaltyError(
             "shares_not_whole",
             MESSAGE_SHARES_NOT_WHOLE,
             detail={"recording_id": recording_id, "right": right},
         )
-    return Split.of(weights)
+    return split
 
 
 def _fraction_of_one(name: str, value: Weight) -> Fraction:
@@ -400,19 +403,25 @@ def _recording_lines(
 ) -> None:
     master, performance, mechanical = splits
     if performance is None or mechanical is None:
-        parts = [("master", master, amount)]
+        parts: tuple[tuple[str, Split, int], ...] = (("master", master, amount),)
     else:
         # Split.parties are in string order: ("composition", "master"), ("mechanical", "performance").
         to_composition, to_master = cuts[0].amounts(amount)
         to_mechanical, to_performance = cuts[1].amounts(to_composition)
-        parts = [("master", master, to_master), ("performance", performance, to_performance)]
-        parts.append(("mechanical", mechanical, to_mechanical))
+        parts = (
+            ("master", master, to_master),
+            ("performance", performance, to_performance),
+            ("mechanical", mechanical, to_mechanical),
+        )
     for right, split, part in parts:
-        if not part:
-            continue
-        for party, share in zip(split.parties, split.amounts(part), strict=True):
-            if share:
-                per_party.setdefault(party, []).append(StatementLine(party, recording_id, pool, right, share))
+        if part:
+            for party, share in zip(split.parties, split.amounts(part), strict=False):
+                if share:
+                    line = StatementLine(party, recording_id, pool, right, share)
+                    if party in per_party:
+                        per_party[party].append(line)
+                    else:
+                        per_party[party] = [line]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -56,7 +56,7 @@ def test_every_bad_usage_row_is_reported_and_none_is_kept():
         {"row": 4, "column": "kind", "message": "must be training or output"},
         {"row": 4, "column": "units", "message": "not a whole number >= 0"},
         {"row": 5, "column": "matched_ms", "message": "not a whole number >= 0"},
-        {"row": 6, "column": "", "message": "more fields than the header"},
+        {"row": 6, "column": "", "message": "not as many fields as the header"},
     ]
     assert caught.value.detail["count"] == 5
 
