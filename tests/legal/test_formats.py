@@ -110,3 +110,13 @@ def test_statement_html_escapes_every_value():
 
 def test_statement_html_of_a_zero_decimal_currency_has_no_decimal_point():
     assert "12345 JPY" in statement_html(sample_statement("JPY"))
+
+
+def test_a_usage_csv_with_a_repeated_column_is_refused():
+    with pytest.raises(RoyaltyError) as caught:
+        read_usage_csv("recording_id,kind,units,units\nr1,training,1,2\n")
+    assert caught.value.detail["errors"] == [{"row": 1, "column": "units", "message": "repeated column"}]
+
+
+def test_blank_lines_in_a_usage_csv_are_skipped():
+    assert read_usage_csv("recording_id,kind\n\nr1,output\n\n") == [UsageLine("r1", "output")]
