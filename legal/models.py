@@ -53,7 +53,9 @@ class Composition(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="compositions")
     title = models.CharField(max_length=300)
     iswc = models.CharField(max_length=11, blank=True, help_text="stored as T + 10 digits")
-    recordings = models.ManyToManyField(Recording, through="RecordingComposition", related_name="compositions")
+    recordings = models.ManyToManyField(
+        Recording, through="RecordingComposition", related_name="compositions"
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
