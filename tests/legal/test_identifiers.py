@@ -26,9 +26,7 @@ from legal.identifiers import (
 digits = st.text(alphabet="0123456789", min_size=9, max_size=9)
 
 
-@pytest.mark.parametrize(
-    "value", ["GB-AYE-69-00531", "gbaye6900531", " USRC17607839 ", "US-RC1-76-07839"]
-)
+@pytest.mark.parametrize("value", ["GB-AYE-69-00531", "gbaye6900531", " USRC17607839 ", "US-RC1-76-07839"])
 def test_isrc_is_accepted_with_or_without_hyphens_and_uppercased(value):
     assert len(isrc_normalise(value)) == 12
     assert isrc_normalise(value) == isrc_normalise(value).upper()
