@@ -103,7 +103,9 @@ def licence_create(
     holder = Organisation.objects.filter(slug=licensee).first()
     if holder is None:
         raise UnknownLicenseeError(detail={"licensee": licensee})
+    # Input errors (400) come before conflicts (409): a bad request is bad whatever is stored.
     territories = territories_normalise(territories)
+    currency = currency_normalise(currency)
     if ends_on is not None and ends_on < starts_on:
         raise InvalidPeriodError(detail={"starts_on": str(starts_on), "ends_on": str(ends_on)})
     if minimum_minor < 0:
@@ -124,7 +126,7 @@ def licence_create(
         per_work_opt_in=per_work_opt_in,
         revenue_share=share,
         minimum_minor=minimum_minor,
-        currency=currency_normalise(currency),
+        currency=currency,
     )
     licence.full_clean()
     licence.save()

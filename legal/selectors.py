@@ -62,3 +62,22 @@ def licence_for(
         .order_by("starts_on", "id")
         .first()
     )
+
+
+def training_verdict(recording: Recording, licensee: Organisation | None, *, on: datetime.date) -> str:
+    """A scan's verdict for one matched recording (a ScanVerdict value).
+
+    Licensed when a licence in force allows `licensee` to train on it; opted out when the
+    catalogue or a licence in force reserves text-and-data mining and none allows it. A
+    licensee holding no licence at all on the catalogue falls back to the catalogue's
+    standing terms (`training_allowed`, the stand-in before licences); one that holds any
+    licence there, even an expired one, is judged by its licences alone.
+    """
+    if licensee is not None and licence_for(recording, licensee, on=on, purpose="training"):
+        return "licensed"
+    held = Licence.objects.filter(catalogue_id=recording.catalogue_id, licensee=licensee)
+    if recording.catalogue.tdm_reserved or held.filter(licences_in_force(on=on), tdm_reserved=True).exists():
+        return "opted_out"
+    if recording.catalogue.training_allowed and not held.exists():
+        return "licensed"
+    return "unlicensed_match"
