@@ -174,12 +174,13 @@ class RecordingRightsApi(MemberApi):
             "compositions": CompositionOutput(compositions, many=True).data,
         }
 
+    @extend_schema(responses=OpenApiTypes.OBJECT)
     def get(self, request, id):
         return Response(
             self._rights(get_object_or_404(recording_list(organisation=self.organisation), id=id))
         )
 
-    @extend_schema(request=Input)
+    @extend_schema(request=Input, responses=OpenApiTypes.OBJECT)
     def put(self, request, id):
         recording = get_object_or_404(recording_list(organisation=self.organisation), id=id)
         serializer = self.Input(data=request.data)
