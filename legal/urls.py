@@ -1,3 +1,20 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from legal import api
+
+urlpatterns = [
+    path("parties/", api.PartyListApi.as_view(), name="party-list"),
+    path("parties/<uuid:id>/", api.PartyDetailApi.as_view(), name="party-detail"),
+    path("compositions/", api.CompositionListApi.as_view(), name="composition-list"),
+    path("compositions/<uuid:id>/", api.CompositionDetailApi.as_view(), name="composition-detail"),
+    path("recordings/<uuid:id>/rights/", api.RecordingRightsApi.as_view(), name="recording-rights"),
+    path("rights/imports/", api.RightsImportApi.as_view(), name="rights-import"),
+    path("licences/", api.LicenceListApi.as_view(), name="licence-list"),
+    path("licences/<uuid:id>/", api.LicenceDetailApi.as_view(), name="licence-detail"),
+    path("model-versions/", api.ModelVersionListApi.as_view(), name="model-version-list"),
+    path(
+        "model-versions/<uuid:id>/licences/",
+        api.ModelVersionLicencesApi.as_view(),
+        name="model-version-licences",
+    ),
+]

@@ -25,6 +25,11 @@ class Policy:
     def as_dict(self) -> dict:
         return asdict(self)
 
+    def verdict_for(self, matched_seconds: float) -> str:
+        if matched_seconds >= self.block_seconds:
+            return "block"
+        return "flag" if matched_seconds >= self.flag_seconds else "allow"
+
 
 @dataclass(frozen=True)
 class CheckResult:
@@ -48,7 +53,6 @@ def check_take(audio: np.ndarray, rate: int, indexes: list[FingerprintIndex], po
         return CheckResult("allow", 0.0, [], len(indexes), f"not checkable: {exc}")
     matches = [m for index in indexes for m in index.search(queries, min_score=policy.min_score, limit=20)]
     matched = max((m.duration_s for m in matches), default=0.0)
-    verdict = (
-        "block" if matched >= policy.block_seconds else "flag" if matched >= policy.flag_seconds else "allow"
+    return CheckResult(
+        policy.verdict_for(matched), matched, sorted(matches, key=lambda m: -m.score), len(indexes)
     )
-    return CheckResult(verdict, matched, sorted(matches, key=lambda m: -m.score), len(indexes))

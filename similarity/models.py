@@ -13,8 +13,9 @@ class Catalogue(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="catalogues")
     name = models.CharField(max_length=200)
-    # Stand in for licences until the legal layer lands: may these recordings train models,
-    # and has the rights holder reserved text-and-data mining (EU DSM Directive Art. 4(3))?
+    # The catalogue's standing terms for organisations holding no licence on it (legal.Licence
+    # decides for those that do): may these recordings train models, and has the rights holder
+    # reserved text-and-data mining (EU DSM Directive Art. 4(3))? See legal.selectors.
     training_allowed = models.BooleanField(default=False)
     tdm_reserved = models.BooleanField(default=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)

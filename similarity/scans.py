@@ -13,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Organisation
 from provenance.bundle import read_zip
@@ -62,14 +63,21 @@ def _queue(scan_id) -> None:
     scan_process.delay(str(scan_id))
 
 
-def _verdict(matches: list[dict]) -> str:
+def _verdict(matches: list[dict], organisation: Organisation | None = None, on=None) -> str:
+    """The worst of the matched recordings' verdicts for the scan's organisation as licensee,
+    through its licences (legal.selectors.training_verdict)."""
+    from legal.selectors import training_verdict
+
     if not matches:
         return ScanVerdict.NO_MATCH
-    catalogues = Catalogue.objects.filter(recordings__id__in=[m["recording_id"] for m in matches]).distinct()
-    if any(c.tdm_reserved for c in catalogues):
-        return ScanVerdict.OPTED_OUT
-    if any(not c.training_allowed for c in catalogues):
-        return ScanVerdict.UNLICENSED
+    on = on or timezone.localdate()
+    recordings = Recording.objects.filter(id__in=[m["recording_id"] for m in matches]).select_related(
+        "catalogue"
+    )
+    verdicts = {training_verdict(recording, organisation, on=on) for recording in recordings}
+    for verdict in (ScanVerdict.OPTED_OUT, ScanVerdict.UNLICENSED):
+        if verdict in verdicts:
+            return verdict
     return ScanVerdict.LICENSED
 
 
@@ -78,13 +86,14 @@ def scan_process_chunk(*, scan_id, size: int = SCAN_CHUNK) -> bool:
     items = ScanItem.objects.filter(scan_id=scan_id)
     chunk = chunk_claim(Scan, scan_id, items, size)
     catalogues = Catalogue.objects.all()
+    organisation = Scan.objects.select_related("organisation").get(pk=scan_id).organisation
     for item in chunk:
-        _scan_item(item, catalogues)
+        _scan_item(item, catalogues, organisation)
     with transaction.atomic():
         return job_finish_if_done(Scan, scan_id, items)
 
 
-def _scan_item(item: ScanItem, catalogues) -> None:
+def _scan_item(item: ScanItem, catalogues, organisation: Organisation) -> None:
     try:
         report = match_audio(data=Path(item.file).read_bytes(), catalogues=catalogues)
     except (OSError, AudioError) as exc:
@@ -93,7 +102,7 @@ def _scan_item(item: ScanItem, catalogues) -> None:
         item.status, item.matches, item.verdict = (
             ScanItem.Status.DONE,
             report.matches,
-            _verdict(report.matches),
+            _verdict(report.matches, organisation),
         )
     item.save(update_fields=["status", "error", "matches", "verdict"])
 

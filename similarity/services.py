@@ -145,7 +145,32 @@ def output_check_run(*, audio, rate: int, organisation: Organisation):
     from similarity.checks import check_take
 
     indexes = [index_for(catalogue) for catalogue in Catalogue.objects.all()]
-    return check_take(audio, rate, indexes, output_policy_for(organisation))
+    policy = output_policy_for(organisation)
+    return output_licences_apply(check_take(audio, rate, indexes, policy), organisation, policy)
+
+
+def output_licences_apply(result, organisation: Organisation, policy):
+    """Matches of recordings whose licence lets `organisation` use them in outputs do not
+    block: the take is judged on its unlicensed matches, and flagged at least, so a person
+    sees that licensed material is in it (and the royalty engine can attribute it)."""
+    from dataclasses import replace
+
+    from legal.selectors import licence_for
+
+    if result.verdict == "allow":
+        return result
+    recordings = Recording.objects.filter(index_key__in=[m.recording for m in result.matches])
+    licensed = {
+        r.index_key
+        for r in recordings.select_related("catalogue")
+        if licence_for(r, organisation, purpose="output")
+    }
+    if not licensed:
+        return result
+    unlicensed = max((m.duration_s for m in result.matches if m.recording not in licensed), default=0.0)
+    verdict = policy.verdict_for(unlicensed)
+    note = f"{len(licensed)} matched recording(s) licensed for output use"
+    return replace(result, verdict="flag" if verdict == "allow" else verdict, note=note)
 
 
 @transaction.atomic
