@@ -110,15 +110,27 @@ def ingestion_process_chunk(*, ingestion_id, size: int = INGEST_CHUNK) -> bool:
     ready, failed = [], {}
     for item in chunk:  # fingerprinting, the slow part, holds no lock
         try:
+            item.metadata = _identifiers_normalised(item.metadata)
             data = Path(item.file).read_bytes()
             ready.append((item, hashlib.sha256(data).hexdigest(), _fingerprint_unless_known(catalogue, data)))
         except OSError as exc:
             failed[item.id] = exc.strerror or str(exc)
-        except AudioError as exc:
+        except (AudioError, InvalidInputError) as exc:
             failed[item.id] = str(exc)
     with transaction.atomic():
         _store(catalogue, ready, failed)
         return job_finish_if_done(Ingestion, ingestion_id, items)
+
+
+def _identifiers_normalised(metadata: dict[str, str]) -> dict[str, str]:
+    """ISRC and ISWC as stored everywhere else (legal.identifiers); a malformed one fails the item."""
+    from legal.identifiers import isrc_normalise, iswc_normalise
+
+    checked = dict(metadata)
+    for name, normalise in (("isrc", isrc_normalise), ("iswc", iswc_normalise)):
+        if checked.get(name):
+            checked[name] = normalise(checked[name])
+    return checked
 
 
 def _fingerprint_unless_known(catalogue: Catalogue, data: bytes) -> Fingerprint | None:

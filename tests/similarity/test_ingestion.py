@@ -213,3 +213,15 @@ def test_with_workers_an_upload_is_ingested_in_chunks(live_worker, label, catalo
         time.sleep(0.2)
     assert status["counts"]["ingested"] == 5 and status["progress"] == 1.0
     assert "similarity.tasks.ingestion_process" in live_worker.log()
+
+
+def test_a_malformed_isrc_in_the_manifest_fails_its_item_only(label, masters, catalogue, upload):
+    manifest = b"path,title,isrc\na.wav,Good,gb-aye-26-00002\nb.wav,Bad,NOT-AN-ISRC\n"
+    archive = _zip({"a.wav": catalogue[1], "b.wav": catalogue[2], "manifest.csv": manifest})
+
+    ingestion = upload(label, masters, {"archive": _upload("release.zip", archive)}).json()
+
+    assert Recording.objects.get(catalogue=masters).isrc == "GBAYE2600002"  # normalised
+    report = label.client.get(f"/api/ingestions/{ingestion['id']}/").json()
+    assert report["counts"]["failed"] == 1
+    assert report["failed"][0]["path"] == "b.wav" and "ISRC" in report["failed"][0]["error"]
