@@ -1,3 +1,8 @@
-from django.urls import URLPattern
+from django.urls import path
 
-urlpatterns: list[URLPattern] = []
+from legal import api
+
+urlpatterns = [
+    path("works/<uuid:id>/assessment/", api.WorkAssessmentApi.as_view(), name="work-assessment"),
+    path("training-summaries/", api.TrainingSummaryApi.as_view(), name="training-summaries"),
+]
