@@ -1,6 +1,6 @@
 from django.urls import path
 
-from legal import api
+from legal import api, reports_api
 
 urlpatterns = [
     path("parties/", api.PartyListApi.as_view(), name="party-list"),
@@ -17,4 +17,6 @@ urlpatterns = [
         api.ModelVersionLicencesApi.as_view(),
         name="model-version-licences",
     ),
+    path("works/<uuid:id>/assessment/", reports_api.WorkAssessmentApi.as_view(), name="work-assessment"),
+    path("training-summaries/", reports_api.TrainingSummaryApi.as_view(), name="training-summaries"),
 ]

@@ -1,8 +1,8 @@
 """The song's journey (design.md §2) on whatever is configured, step by step.
 
 Each step works through the same services and HTTP API a user would, and adds its part to
-the summary. Later parts of the journey (generate, check, select, edit, export, evidence)
-add their steps here as they are built.
+the summary. Later parts of the journey (generate, check, select, edit, export, evidence,
+authorship assessment, training summary) add their steps here as they are built.
 """
 
 from __future__ import annotations
@@ -312,6 +312,55 @@ def step_evidence(journey: Journey) -> None:
     }
 
 
+def step_assessment(journey: Journey) -> None:
+    """The work's authorship assessment, as the bundle's report shows it (counts per factor)."""
+    work_id = journey.summary["work"]["id"]
+    status, assessment = journey.api("get", f"/api/works/{work_id}/assessment/", as_user="ada")
+    _expect(status, 200, assessment)
+    counts = {f["key"]: f["count"] for f in assessment["factors"]}
+    journey.say("assessment    " + ", ".join(f"{key} {count}" for key, count in counts.items()))
+    journey.say(f"              {assessment['disclaimer']}")
+    journey.summary["assessment"] = {
+        "factors": counts,
+        "cautions": [c["code"] for c in assessment["cautions"]],
+        "disclaimer": assessment["disclaimer"],
+    }
+
+
+def step_training_summary(journey: Journey) -> None:
+    """The studio scans a small training set (the label's recordings and one unrelated take)
+    against every catalogue, as `scan_training_data` does, then drafts the EU public summary
+    of training content (AI Act Art. 53(1)(d)) from that scan."""
+    from generation.models import Take
+    from legal.training_summary import organisation_training_summary, summary_html
+    from similarity.scans import scan_counts, scan_create, scan_run
+    from similarity.services import ingest_items
+
+    folder = settings.VAR_DIR / "demo" / "training-set"
+    folder.mkdir(parents=True, exist_ok=True)
+    for path in sorted((settings.VAR_DIR / "demo" / "catalogue").glob("*.wav")):
+        (folder / path.name).write_bytes(path.read_bytes())
+    unrelated = Take.objects.get(pk=journey.summary["takes"][0])
+    with unrelated.audio.open("rb") as handle:
+        (folder / "studio-take.wav").write_bytes(handle.read())
+    studio = Organisation.objects.get(slug=CAST[0][0])
+    scan = scan_create(organisation=studio, source=str(folder), items=ingest_items(folder), queue=False)
+    scan = scan_run(scan_id=scan.id)
+    model = {"name": "aurora-harbour", "version": "demo"}
+    summary = organisation_training_summary(organisation=studio, scan_ids=[str(scan.id)], model=model)
+    page = settings.VAR_DIR / "demo" / "training-summary.html"
+    page.write_text(summary_html(summary), encoding="utf-8")
+    counts = scan_counts(scan)
+    journey.say("training scan " + ", ".join(f"{name} {count}" for name, count in counts.items() if count))
+    journey.say(f"training sum. {page} ({len(summary['to_complete'])} fields for the provider to complete)")
+    journey.summary["training_summary"] = {
+        "scan": str(scan.id),
+        "counts": counts,
+        "html": str(page),
+        "to_complete": len(summary["to_complete"]),
+    }
+
+
 STEPS: list[Callable[[Journey], None]] = [
     step_organisations,
     step_health,
@@ -322,6 +371,8 @@ STEPS: list[Callable[[Journey], None]] = [
     step_verify,
     step_match,
     step_evidence,
+    step_assessment,
+    step_training_summary,
 ]
 
 

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from generation.models import Export, Work
+from legal.assessment import assess, assessment_html
 from provenance import merkle
 from provenance.bundle import BUNDLE_FORMAT
 from provenance.dsse import seal, statement
@@ -165,6 +166,9 @@ def evidence_bundle_build(*, work: Work, audio: Sequence[AudioFile] | None = Non
     signer = active_key(KeyPurpose.RECORD)
     work_summary = {"id": str(work.id), "title": work.title, "organisation": work.organisation.name}
     files: dict[str, bytes] = {f"audio/{a.name}": a.data for a in audio}
+    # The assessment covers exactly the bundle's events, so a reader can check it against them.
+    assessment = assess(events, work=work_summary)
+    files["assessment.json"] = json.dumps(assessment.as_dict(), indent=2, ensure_ascii=False).encode()
     files["report.html"] = render_to_string(
         "provenance/report.html",
         {
@@ -172,6 +176,8 @@ def evidence_bundle_build(*, work: Work, audio: Sequence[AudioFile] | None = Non
             "timeline": [timeline_entry(e) for e in events],
             "checkpoint": checkpoint,
             "exported_at": timezone.now(),
+            # assessment_html escapes every recorded text itself.
+            "assessment_html": assessment_html(assessment),
         },
     ).encode()
     subjects = [

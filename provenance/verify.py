@@ -195,7 +195,9 @@ def _check_subjects(bundle: Bundle, report: Report) -> None:
         report.add(
             f"subject[{name}]", matches, "SHA-256 matches" if matches else "missing or SHA-256 differs"
         )
-    expected = {name for name in bundle.files if name.startswith("audio/")} | {"report.html"}
+    # Every file a reader relies on must be signed: the audio, the report, the assessment.
+    signed = {"report.html", "assessment.json"} & set(bundle.files)
+    expected = {name for name in bundle.files if name.startswith("audio/")} | signed | {"report.html"}
     unsigned = sorted(expected - set(subjects))
     report.add(
         "subjects.coverage",

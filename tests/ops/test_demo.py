@@ -1,4 +1,5 @@
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -35,6 +36,14 @@ def test_demo_runs_the_journey_and_prints_one_json_document(capsys, tmp_path):
     assert summary["verification"]["exit_code"] == 0
     assert any(c["name"] == "keys.pinned" and c["ok"] for c in summary["verification"]["checks"])
     assert summary["bundle"].startswith(str(tmp_path))
+    factors = summary["assessment"]["factors"]
+    assert factors["selection"] == 1 and factors["iterative_modification"] == 2
+    assert factors["prompt_design"] == 1 and factors["expressive_inputs"] == 1
+    assert "not legal advice" in summary["assessment"]["disclaimer"]
+    training = summary["training_summary"]
+    assert training["counts"]["unlicensed_match"] == 3 and training["counts"]["no_match"] == 1
+    assert training["html"].startswith(str(tmp_path)) and training["to_complete"] > 0
+    assert "3.1 Respect of reservation of rights" in Path(training["html"]).read_text(encoding="utf-8")
     assert Organisation.objects.filter(slug__in=summary["organisations"]).count() == 3
 
 
