@@ -6,6 +6,7 @@ to exactly 100 (Decimal arithmetic, no rounding).
 
 import uuid
 
+from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
@@ -202,3 +203,33 @@ class ModelTraining(models.Model):
 
     def __str__(self) -> str:
         return f"{self.model_version_id} trained under {self.licence_id}"
+
+
+class RoyaltyStatement(models.Model):
+    """A licence's royalty statement for one period, as computed when the licensee reported
+    its revenue: the engine's statement document is kept whole, so a statement can be listed
+    and downloaded again unchanged even if rights change later."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    licence = models.ForeignKey(Licence, on_delete=models.PROTECT, related_name="statements")
+    period_start = models.DateField()
+    period_end = models.DateField(help_text="inclusive")
+    currency = models.CharField(max_length=3)
+    revenue_minor = models.BigIntegerField(
+        validators=[MinValueValidator(0)], help_text="the licensee's reported net revenue"
+    )
+    amount_minor = models.BigIntegerField(
+        validators=[MinValueValidator(0)], help_text="the royalties due: what the statement shares out"
+    )
+    usage_source = models.CharField(max_length=8, help_text="'upload' (a usage CSV) or 'derived'")
+    document = models.JSONField(help_text="the statement as legal.royalty_formats.statement_document")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"statement of {self.licence_id} for {self.period_start}/{self.period_end}"

@@ -10,7 +10,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import Organisation
-from legal.models import Composition, Licence, ModelVersion, Party
+from legal.models import Composition, Licence, ModelVersion, Party, RoyaltyStatement
 from similarity.models import Recording
 
 Purpose = Literal["training", "output"]
@@ -32,6 +32,13 @@ def recording_list(*, organisation: Organisation) -> QuerySet[Recording]:
 def licence_list(*, organisation: Organisation) -> QuerySet[Licence]:
     """Licences the organisation granted (as the catalogue's owner) or holds (as licensee)."""
     return Licence.objects.filter(Q(catalogue__organisation=organisation) | Q(licensee=organisation))
+
+
+def royalty_statement_list(*, organisation: Organisation) -> QuerySet[RoyaltyStatement]:
+    """Statements of the licences the organisation granted or holds."""
+    return RoyaltyStatement.objects.filter(
+        Q(licence__catalogue__organisation=organisation) | Q(licence__licensee=organisation)
+    )
 
 
 def model_version_list(*, organisation: Organisation) -> QuerySet[ModelVersion]:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from legal import api, reports_api
+from legal import api, reports_api, statement_api
 
 urlpatterns = [
     path("parties/", api.PartyListApi.as_view(), name="party-list"),
@@ -11,6 +11,12 @@ urlpatterns = [
     path("rights/imports/", api.RightsImportApi.as_view(), name="rights-import"),
     path("licences/", api.LicenceListApi.as_view(), name="licence-list"),
     path("licences/<uuid:id>/", api.LicenceDetailApi.as_view(), name="licence-detail"),
+    path(
+        "licences/<uuid:id>/statements/",
+        statement_api.LicenceStatementListApi.as_view(),
+        name="licence-statements",
+    ),
+    path("statements/<uuid:id>/", statement_api.StatementDetailApi.as_view(), name="statement-detail"),
     path("model-versions/", api.ModelVersionListApi.as_view(), name="model-version-list"),
     path(
         "model-versions/<uuid:id>/licences/",

@@ -14,6 +14,7 @@ import sys
 from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -34,6 +35,20 @@ CAST = (
     ("northwind-records", "Northwind Records", OrganisationKind.RIGHTS_HOLDER, [("nora", Role.OWNER)]),
     ("streamco", "StreamCo", OrganisationKind.PLATFORM, [("sam", Role.OWNER), ("cleo", Role.COMPLIANCE)]),
 )
+
+# The label's demo recordings: file -> (title, ISRC), and who owns them.
+DEMO_RECORDINGS = {
+    "recording-1.wav": ("Harbour Swing", "GBNWM2600001"),
+    "recording-2.wav": ("Morning Fields", "GBNWM2600002"),
+    "recording-3.wav": ("Night Circuit", "GBNWM2600003"),
+}
+DEMO_PARTIES = (("Northwind Records", "company"), ("Mira Stone", "person"), ("Theo Vance", "person"))
+DEMO_MASTER_SHARES = {  # the label, the performer Theo Vance: each recording's sum is 100
+    "recording-1.wav": {"Northwind Records": "100"},
+    "recording-2.wav": {"Northwind Records": "80", "Theo Vance": "20"},
+    "recording-3.wav": {"Northwind Records": "60", "Theo Vance": "40"},
+}
+DEMO_ISWC = "T0345246801"  # "Harbour Swing", written by Mira Stone
 
 
 @dataclass
@@ -147,6 +162,9 @@ def step_catalogue(journey: Journey) -> None:
         )
         _expect(status, 201, catalogue)
     files = [_upload(path.name, path.read_bytes()) for path in sorted(folder.glob("*.wav"))]
+    # The manifest names each recording's ISRC: the rights import finds recordings by ISRC.
+    manifest = "path,title,isrc\n" + "".join(f"{p},{t},{i}\n" for p, (t, i) in DEMO_RECORDINGS.items())
+    files.append(_upload("manifest.csv", manifest.encode(), content_type="text/csv"))
     headers = {"Authorization": f"Bearer {journey.tokens['nora']}"}
     with _quiet("celery.app.trace"):
         response = Client().post(
@@ -161,6 +179,121 @@ def step_catalogue(journey: Journey) -> None:
         f"{counts['skipped']} already in (ingestion {ingestion['status']}, {ingestion['progress']:.0%})"
     )
     journey.summary["catalogue"] = {"catalogue": catalogue["name"], "ingestion": ingestion}
+
+
+def _demo_rights_document(journey: Journey, recordings: dict[str, dict]) -> dict[str, list]:
+    """The label's rights as an import document, without the parties and work it already has
+    (an import refuses duplicates; the shares in it replace the stored ones)."""
+    _, parties = journey.api("get", "/api/parties/?page_size=100", as_user="nora")
+    _, compositions = journey.api("get", "/api/compositions/?page_size=100", as_user="nora")
+    known = {p["name"] for p in parties["results"]}
+    isrcs = {path: recording["isrc"] for path, recording in recordings.items()}
+    document: dict[str, list] = {
+        "parties": [{"name": n, "kind": k} for n, k in DEMO_PARTIES if n not in known],
+        "master_shares": [
+            {"isrc": isrcs[path], "party": party, "share": share}
+            for path, shares in DEMO_MASTER_SHARES.items()
+            for party, share in shares.items()
+        ],
+        "publishing_shares": [
+            {"composition": DEMO_ISWC, "party": "Mira Stone", "role": "writer"}
+            | {"performance_share": "100", "mechanical_share": "100"}
+        ],
+    }
+    if not any(c["iswc"] == DEMO_ISWC for c in compositions["results"]):
+        title, isrc = DEMO_RECORDINGS["recording-1.wav"]
+        document["compositions"] = [{"title": title, "iswc": DEMO_ISWC, "recordings": isrc}]
+    return document
+
+
+def _demo_licence(journey: Journey, catalogue_id: str) -> dict:
+    """The label licenses its catalogue to the studio, once: a later run reuses the licence."""
+    _, licences = journey.api("get", "/api/licences/", as_user="nora")
+    for licence in licences["results"]:
+        if licence["catalogue"] == catalogue_id and licence["licensee"] == "aurora-studio":
+            return licence
+    body = {
+        "catalogue": catalogue_id,
+        "licensee": "aurora-studio",
+        "training_allowed": True,
+        "output_use_allowed": True,
+        "territories": ["WORLD"],
+        "starts_on": "2026-01-01",
+        "revenue_share": "30",
+        "currency": "EUR",
+    }
+    status, licence = journey.api("post", "/api/licences/", as_user="nora", data=body)
+    _expect(status, 201, licence)
+    return licence
+
+
+def step_royalties(journey: Journey) -> None:
+    """The label imports its rights and licenses the catalogue to the studio; the studio
+    reports a period's usage and net revenue and gets the statement, which sums to the cent."""
+    from django.utils import timezone
+
+    _, catalogues = journey.api("get", "/api/catalogues/", as_user="nora")
+    catalogue = next(c for c in catalogues["results"] if c["name"] == "Northwind Masters")
+    _, listed = journey.api("get", f"/api/catalogues/{catalogue['id']}/recordings/", as_user="nora")
+    recordings = {r["source_path"]: r for r in listed["results"] if r["source_path"] in DEMO_RECORDINGS}
+    if any(not r["isrc"] for r in recordings.values()):
+        raise DemoError("the demo recordings have no ISRC (a database from an older demo): remove var/")
+    document = _demo_rights_document(journey, recordings)
+    status, report = journey.api("post", "/api/rights/imports/", as_user="nora", data=document)
+    _expect(status, 200, report)
+    journey.say(
+        "rights        northwind imports "
+        + ", ".join(f"{count} {name.replace('_', ' ')}" for name, count in report["imported"].items())
+    )
+    licence = _demo_licence(journey, catalogue["id"])
+    journey.say(
+        f"licence       {catalogue['name']} -> aurora-studio: training and output, "
+        f"{Decimal(licence['revenue_share']).normalize():f} % of net revenue, {licence['currency']}"
+    )
+    entry = _demo_statement(journey, licence, recordings, today=timezone.localdate())
+    totals = entry["totals"]
+    for total in totals:
+        journey.say(f"              {total['name']:<20} {_money(total['total_minor'])} EUR")
+    paid = sum(t["total_minor"] for t in totals)
+    if paid != entry["amount_minor"]:
+        raise DemoError(f"the statement pays {paid}, not {entry['amount_minor']}")
+    journey.say(f"              {len(totals)} rights holders, {_money(paid)} EUR: the statement sums exactly")
+    journey.summary["royalties"] = {
+        "licence": licence["id"],
+        "statement": entry["id"],
+        "currency": entry["currency"],
+        "revenue_minor": entry["revenue_minor"],
+        "amount_minor": entry["amount_minor"],
+        "totals": totals,
+    }
+
+
+def _money(minor: int) -> str:
+    return f"{minor // 100:,}.{minor % 100:02d}"
+
+
+def _demo_statement(journey: Journey, licence: dict, recordings: dict[str, dict], *, today) -> dict:
+    """The studio's usage report: every recording used once in training; outputs matched
+    recording 2 for 10 seconds."""
+    isrcs = [recordings[path]["isrc"] for path in DEMO_RECORDINGS]
+    usage = "recording_id,kind,units,matched_ms\n" + "".join(f"{i},training,1,\n" for i in isrcs)
+    usage += f"{isrcs[1]},output,,10000\n"
+    body = {
+        "revenue_minor": 100000,
+        "currency": "EUR",
+        "period_start": f"{today.year}-01-01",
+        "period_end": today.isoformat(),
+        "usage": _upload("usage.csv", usage.encode(), content_type="text/csv"),
+    }
+    headers = {"Authorization": f"Bearer {journey.tokens['ada']}"}
+    response = Client().post(f"/api/licences/{licence['id']}/statements/", body, headers=headers)
+    _expect(response.status_code, 201, response.json())
+    entry = response.json()
+    journey.say(
+        f"royalties     aurora-studio reports {_money(entry['revenue_minor'])} EUR net for "
+        f"{entry['period_start']}/{entry['period_end']}: {_money(entry['amount_minor'])} EUR due"
+    )
+    return entry
 
 
 def step_match(journey: Journey) -> None:
@@ -187,10 +320,10 @@ def _excerpt(data: bytes, *, start_s: float, seconds: float) -> bytes:
     return wav_bytes(audio[:, int(start_s * SAMPLE_RATE) : int((start_s + seconds) * SAMPLE_RATE)])
 
 
-def _upload(name: str, data: bytes):
+def _upload(name: str, data: bytes, content_type: str = "audio/wav"):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    return SimpleUploadedFile(name, data, content_type="audio/wav")
+    return SimpleUploadedFile(name, data, content_type=content_type)
 
 
 def step_generate(journey: Journey) -> None:
@@ -367,6 +500,7 @@ STEPS: list[Callable[[Journey], None]] = [
     step_isolation,
     step_work,
     step_catalogue,
+    step_royalties,
     step_generate,
     step_verify,
     step_match,

@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from accounts.models import ApiToken, Organisation
+from legal.models import Licence, Party, RoyaltyStatement
 
 
 @pytest.fixture(autouse=True)
@@ -27,6 +28,10 @@ def test_demo_runs_the_journey_and_prints_one_json_document(capsys, tmp_path):
     assert summary["replay"]["identical"] is True
     assert summary["catalogue"]["ingestion"]["counts"]["ingested"] == 3
     assert summary["match"]["matches"][0]["source_path"] == "recording-2.wav"
+    royalties = summary["royalties"]
+    assert royalties["currency"] == "EUR" and royalties["amount_minor"] == 30000  # 30 % of 1,000.00
+    assert sum(t["total_minor"] for t in royalties["totals"]) == royalties["amount_minor"]
+    assert {t["name"] for t in royalties["totals"]} == {"Northwind Records", "Mira Stone", "Theo Vance"}
     service = summary["verification_service"]
     assert service["export"] == {"recovered_by": "manifest", "c2pa_state": "trusted"}
     assert service["stripped_mp3"]["recovered_by"] == "soft_binding"
@@ -55,6 +60,8 @@ def test_demo_can_run_twice_and_revokes_its_previous_tokens(capsys):
     second = json.loads(capsys.readouterr().out)["token"]["token"]
 
     assert first != second
+    assert Licence.objects.count() == 1 and Party.objects.count() == 3  # reused, not granted twice
+    assert RoyaltyStatement.objects.count() == 2
     assert Organisation.objects.count() == 3
     active_demo_tokens = ApiToken.objects.filter(name="demo", revoked_at__isnull=True)
     assert active_demo_tokens.count() == 5  # one per demo member
