@@ -461,9 +461,9 @@ def step_assessment(journey: Journey) -> None:
 
 
 def step_training_summary(journey: Journey) -> None:
-    """The studio scans a small training set (the label's recordings and one unrelated take)
-    against every catalogue, as `scan_training_data` does, then drafts the EU public summary
-    of training content (AI Act Art. 53(1)(d)) from that scan."""
+    """The studio scans a small training set (the label's recordings, licensed to it in the
+    royalties step, and one unrelated take) against every catalogue, as `scan_training_data`
+    does, then drafts the EU public summary of training content (AI Act Art. 53(1)(d))."""
     from generation.models import Take
     from legal.training_summary import organisation_training_summary, summary_html
     from similarity.scans import scan_counts, scan_create, scan_run
