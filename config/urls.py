@@ -24,6 +24,7 @@ api_patterns = [
 urlpatterns = [
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
+    path("", include("web.urls")),
 ]
 
 handler404 = "config.error_handlers.page_not_found"

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "generation",
     "similarity",
     "legal",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -66,6 +67,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "web.context_processors.navigation",
             ],
         },
     },
@@ -76,6 +78,11 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# The web pages log in with a session (the API with bearer tokens).
+LOGIN_URL = "web:login"
+LOGIN_REDIRECT_URL = "web:home"
+LOGOUT_REDIRECT_URL = "web:login"
 
 # The embedded default serves static files (the API docs' assets) straight from the apps;
 # a deployment runs collectstatic (the Dockerfile does) and serves var/static/.
