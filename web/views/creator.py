@@ -5,13 +5,18 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.safestring import mark_safe
 from django.views.generic import TemplateView
 
 from accounts.roles import OrganisationKind
 from config.errors import ApplicationError
 from generation.models import TrainingUse
-from generation.selectors import work_list
+from generation.selectors import export_list, request_list, take_list, work_list
 from generation.services import work_create
+from legal.assessment import assess, assessment_html
+from provenance.evidence import timeline_entry
+from provenance.selectors import event_list
+from web.forms import EditForm, ExportForm, GenerateForm
 from web.scoping import MemberPageMixin
 
 CREATOR_KINDS = frozenset({OrganisationKind.CREATOR_STUDIO})
@@ -58,5 +63,23 @@ class WorkPage(CreatorPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["work"] = get_object_or_404(work_list(organisation=self.organisation), id=self.kwargs["id"])
+        work = get_object_or_404(work_list(organisation=self.organisation), id=self.kwargs["id"])
+        takes = take_list(organisation=self.organisation).filter(work=work).select_related("output_check")
+        selection = work.selections.order_by("-created_at").first()
+        events = list(event_list(organisation=self.organisation, work_id=work.id))
+        summary = {"id": str(work.id), "title": work.title, "organisation": self.organisation.name}
+        generations = request_list(organisation=self.organisation).filter(work=work)
+        context |= {
+            "work": work,
+            "takes": takes,
+            "selected_id": selection.take_id if selection else None,
+            "running": [g for g in generations if g.status in ("queued", "running")],
+            "failed": [g for g in generations[:5] if g.status == "failed"],
+            "exports": export_list(organisation=self.organisation).filter(work=work).select_related("take"),
+            "timeline": [timeline_entry(event) for event in events],
+            "assessment": mark_safe(assessment_html(assess(events, work=summary))),  # noqa: S308  (escaped)
+            "generate_form": GenerateForm(),
+            "edit_form": EditForm(),
+            "export_form": ExportForm(),
+        }
         return context
