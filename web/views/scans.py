@@ -12,7 +12,7 @@ from django.views.generic import TemplateView
 
 from config.errors import ApplicationError
 from provenance.bundle import BundleError
-from similarity.api import MESSAGE_NO_ARCHIVE, uploaded_file
+from similarity.api import uploaded_file
 from similarity.models import ScanItem, ScanVerdict
 from similarity.scans import scan_counts, scan_csv, scan_from_archive, scan_rows
 from similarity.selectors import scan_list
@@ -59,7 +59,7 @@ class ScanListPage(MemberPageMixin, TemplateView):
         form = ScanForm({})  # bound and empty: errors are added to it, files never re-read
         form.is_valid()
         try:
-            upload = uploaded_file(request, "archive", MESSAGE_NO_ARCHIVE)
+            upload = uploaded_file(request, "archive", MESSAGE_NOT_ZIP)
             if not upload.name.lower().endswith(".zip"):
                 raise BundleError(MESSAGE_NOT_ZIP)
             scan = scan_from_archive(organisation=self.organisation, name=upload.name, data=upload.read())
