@@ -200,3 +200,28 @@ def output_check_record(*, take, result) -> Any:
     }
     contribution_record(work=take.work, kind="check", actor=None, payload=payload)
     return check
+
+
+MESSAGE_POLICY_ORDER = "The blocking threshold cannot be lower than the flagging threshold."
+MESSAGE_POLICY_SCORE = "The minimum score lies between 0 and 1."
+MESSAGE_POLICY_NEGATIVE = "Seconds cannot be negative."
+
+
+@transaction.atomic
+def output_policy_set(
+    *, organisation: Organisation, flag_seconds: float, block_seconds: float, min_score: float
+):
+    """The organisation's output-check policy, created or changed; checks made from now on use it."""
+    from similarity.models import OutputPolicy
+
+    if flag_seconds < 0 or block_seconds < 0:
+        raise InvalidInputError(MESSAGE_POLICY_NEGATIVE, detail={"flag_seconds": flag_seconds})
+    if block_seconds < flag_seconds:
+        raise InvalidInputError(MESSAGE_POLICY_ORDER, detail={"block_seconds": block_seconds})
+    if not 0 <= min_score <= 1:
+        raise InvalidInputError(MESSAGE_POLICY_SCORE, detail={"min_score": min_score})
+    policy, _ = OutputPolicy.objects.select_for_update().get_or_create(organisation=organisation)
+    policy.flag_seconds, policy.block_seconds, policy.min_score = flag_seconds, block_seconds, min_score
+    policy.full_clean()
+    policy.save()
+    return policy

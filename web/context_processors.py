@@ -28,3 +28,25 @@ def navigation(request):
         "nav_current": current,
         "nav_sections": SECTIONS.get(current.organisation.kind, []) if current else [],
     }
+
+
+# Rights-holder and compliance sections (issue 8 part B), after each kind's own sections.
+RIGHTS_AND_COMPLIANCE_SECTIONS = {
+    OrganisationKind.RIGHTS_HOLDER: [
+        ("Catalogues", "web:catalogue-list"),
+        ("Matches", "web:match-list"),
+        ("Statements", "web:statement-list"),
+    ],
+    OrganisationKind.PLATFORM: [
+        ("Compliance", "web:compliance"),
+        ("Scans", "web:scan-list"),
+        ("Statements", "web:statement-list"),
+    ],
+    OrganisationKind.CREATOR_STUDIO: [
+        ("Compliance", "web:compliance"),
+        ("Scans", "web:scan-list"),
+        ("Statements", "web:statement-list"),
+    ],
+}
+for _kind, _sections in RIGHTS_AND_COMPLIANCE_SECTIONS.items():
+    SECTIONS[_kind] = SECTIONS[_kind] + _sections

@@ -22,3 +22,26 @@ urlpatterns = [
     path("takes/<uuid:id>/export/", takes.ExportAction.as_view(), name="take-export"),
     path("exports/<uuid:id>/download/", takes.ExportDownload.as_view(), name="export-download"),
 ]
+
+# Rights-holder and compliance pages (issue 8 part B).
+from web.views import compliance, rights, scans, statements  # noqa: E402
+
+urlpatterns += [
+    path("catalogues/", rights.CatalogueListPage.as_view(), name="catalogue-list"),
+    path("catalogues/<uuid:id>/", rights.CataloguePage.as_view(), name="catalogue-detail"),
+    path("ingestions/<uuid:id>/", rights.IngestionPage.as_view(), name="ingestion-detail"),
+    path("recordings/<uuid:id>/audio/", rights.RecordingAudio.as_view(), name="recording-audio"),
+    path("matches/", rights.MatchListPage.as_view(), name="match-list"),
+    path("matches/<uuid:id>/", rights.MatchPage.as_view(), name="match-detail"),
+    path("scans/", scans.ScanListPage.as_view(), name="scan-list"),
+    path("scans/<uuid:id>/", scans.ScanPage.as_view(), name="scan-detail"),
+    path("scans/<uuid:id>/report.csv", scans.ScanCsv.as_view(), name="scan-csv"),
+    path("statements/", statements.StatementListPage.as_view(), name="statement-list"),
+    path("statements/<uuid:id>/", statements.StatementPage.as_view(), name="statement-detail"),
+    path(
+        "statements/<uuid:id>/<str:kind>/", statements.StatementDownload.as_view(), name="statement-download"
+    ),
+    path("compliance/", compliance.ExportsPage.as_view(), name="compliance"),
+    path("compliance/policy/", compliance.PolicyPage.as_view(), name="compliance-policy"),
+    path("compliance/training-summary/", compliance.TrainingSummaryPage.as_view(), name="training-summary"),
+]
