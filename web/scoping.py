@@ -63,3 +63,16 @@ class MemberPageMixin(LoginRequiredMixin):
         context["membership"] = self.membership
         context["organisation"] = self.organisation
         return context
+
+
+class UploadPageMixin:
+    """A page whose form uploads files: a refused upload (too large, not audio, a bad zip)
+    is shown on the form's field, with the status the API would give."""
+
+    def upload_refused(self, form, field: str, exc: Exception):
+        from config.errors import ApplicationError
+
+        is_domain_error = isinstance(exc, ApplicationError)
+        form.add_error(field, exc.message if is_domain_error else str(exc))
+        status = exc.status if is_domain_error else 400
+        return self.render_to_response(self.get_context_data(form=form), status=status)

@@ -28,7 +28,7 @@ from similarity.selectors import (
     rights_holder_match_list,
 )
 from web.charts import Segment, alignment_svg
-from web.scoping import MemberPageMixin
+from web.scoping import MemberPageMixin, UploadPageMixin
 
 RIGHTS_HOLDER_KINDS = frozenset({OrganisationKind.RIGHTS_HOLDER})
 MESSAGE_CHOOSE_AUDIO = "Choose audio files, or one zip of audio (with an optional manifest.csv)."
@@ -77,7 +77,7 @@ class CatalogueListPage(RightsHolderPageMixin, TemplateView):
         return context
 
 
-class CataloguePage(RightsHolderPageMixin, TemplateView):
+class CataloguePage(UploadPageMixin, RightsHolderPageMixin, TemplateView):
     template_name = "web/rights/catalogue.html"
 
     def catalogue(self):
@@ -103,12 +103,8 @@ class CataloguePage(RightsHolderPageMixin, TemplateView):
             uploads = uploaded_files(request, ("file",), MESSAGE_CHOOSE_AUDIO)
             files = {upload.name: upload.read() for upload in uploads}
             ingestion = ingestion_from_upload(catalogue=catalogue, name=", ".join(files)[:1000], files=files)
-        except ApplicationError as exc:
-            form.add_error("file", exc.message)
-            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
-        except BundleError as exc:
-            form.add_error("file", str(exc))
-            return self.render_to_response(self.get_context_data(form=form), status=400)
+        except (ApplicationError, BundleError) as exc:
+            return self.upload_refused(form, "file", exc)
         messages.success(request, f"Ingesting {ingestion.items.count()} file(s): progress is shown below.")
         return redirect("web:catalogue-detail", id=catalogue.id)
 

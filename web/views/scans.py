@@ -16,7 +16,7 @@ from similarity.api import uploaded_file
 from similarity.models import ScanItem, ScanVerdict
 from similarity.scans import scan_counts, scan_csv, scan_from_archive, scan_rows
 from similarity.selectors import scan_list
-from web.scoping import MemberPageMixin
+from web.scoping import MemberPageMixin, UploadPageMixin
 
 ITEMS_PER_PAGE = 100
 MESSAGE_NOT_ZIP = "Choose a .zip of the dataset's audio files."
@@ -31,7 +31,7 @@ def scan_progress(counts: dict[str, int]) -> float:
     return round(1 - counts["pending"] / total, 3) if total else 1.0
 
 
-class ScanListPage(MemberPageMixin, TemplateView):
+class ScanListPage(UploadPageMixin, MemberPageMixin, TemplateView):
     template_name = "web/rights/scan_list.html"
 
     def get_context_data(self, **kwargs):
@@ -63,12 +63,8 @@ class ScanListPage(MemberPageMixin, TemplateView):
             if not upload.name.lower().endswith(".zip"):
                 raise BundleError(MESSAGE_NOT_ZIP)
             scan = scan_from_archive(organisation=self.organisation, name=upload.name, data=upload.read())
-        except ApplicationError as exc:
-            form.add_error("archive", exc.message)
-            return self.render_to_response(self.get_context_data(form=form), status=exc.status)
-        except BundleError as exc:
-            form.add_error("archive", str(exc))
-            return self.render_to_response(self.get_context_data(form=form), status=400)
+        except (ApplicationError, BundleError) as exc:
+            return self.upload_refused(form, "archive", exc)
         messages.success(request, f"Scanning {scan.items.count()} audio file(s) of {scan.source}.")
         return redirect("web:scan-detail", id=scan.id)
 
