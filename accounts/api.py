@@ -22,7 +22,7 @@ from accounts.services import (
     token_issue,
     token_revoke,
 )
-from config.pagination import paginated_response
+from config.pagination import paginated_response, paginated_schema
 from config.serializers import InputSerializer
 
 
@@ -85,7 +85,7 @@ class MeApi(MemberApi):
 
 
 class OrganisationListApi(MemberApi):
-    @extend_schema(responses=OrganisationOutput(many=True))
+    @extend_schema(responses=paginated_schema(OrganisationOutput))
     def get(self, request):
         return paginated_response(
             request=request,
@@ -125,7 +125,7 @@ class MembershipListApi(MemberApi):
         email = serializers.EmailField(required=False, default="")
         role = serializers.ChoiceField(choices=Role.choices)
 
-    @extend_schema(responses=MembershipOutput(many=True))
+    @extend_schema(responses=paginated_schema(MembershipOutput))
     def get(self, request):
         return paginated_response(
             request=request,
@@ -178,7 +178,7 @@ class TokenListApi(MemberApi):
         name = serializers.CharField(max_length=100)
         expires_in_days = serializers.IntegerField(min_value=1, max_value=3650, required=False)
 
-    @extend_schema(responses=TokenOutput(many=True))
+    @extend_schema(responses=paginated_schema(TokenOutput))
     def get(self, request):
         return paginated_response(
             request=request,

@@ -1,4 +1,6 @@
 from django.db.models import QuerySet
+from drf_spectacular.utils import inline_serializer
+from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -17,3 +19,17 @@ def paginated_response(
     paginator = Pagination()
     page = paginator.paginate_queryset(queryset, request, view=view)
     return paginator.get_paginated_response(serializer_class(page, many=True).data)
+
+
+def paginated_schema(serializer_class: type[Serializer]) -> Serializer:
+    """The OpenAPI body of `paginated_response`: the page's envelope around the items, so the
+    schema describes what a list endpoint really answers (not a bare array)."""
+    return inline_serializer(
+        name=f"Paginated{serializer_class.__name__}List",
+        fields={
+            "count": serializers.IntegerField(),
+            "next": serializers.URLField(allow_null=True),
+            "previous": serializers.URLField(allow_null=True),
+            "results": serializer_class(many=True),
+        },
+    )

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 
 from accounts.api_base import MemberApi
 from accounts.roles import WRITERS
-from config.pagination import paginated_response
+from config.pagination import paginated_response, paginated_schema
 from config.serializers import InputSerializer
 from generation.audio import CUE_POSITIONS
 from generation.exports import take_export
@@ -111,7 +111,7 @@ class WorkListApi(MemberApi):
         title = serializers.CharField(max_length=200)
         training_use = serializers.ChoiceField(choices=TrainingUse.choices, default=TrainingUse.NOT_ALLOWED)
 
-    @extend_schema(responses=WorkOutput(many=True))
+    @extend_schema(responses=paginated_schema(WorkOutput))
     def get(self, request):
         return paginated_response(
             request=request,
@@ -165,7 +165,7 @@ class WorkGenerationListApi(MemberApi):
         seed = serializers.IntegerField(min_value=0, max_value=2**62, required=False)
         backend = serializers.CharField(max_length=32, default="builtin")
 
-    @extend_schema(responses=GenerationOutput(many=True))
+    @extend_schema(responses=paginated_schema(GenerationOutput))
     def get(self, request, id):
         work = get_object_or_404(work_list(organisation=self.organisation), id=id)
         return paginated_response(
@@ -198,7 +198,7 @@ class GenerationDetailApi(MemberApi):
 
 
 class WorkTakeListApi(MemberApi):
-    @extend_schema(responses=TakeOutput(many=True))
+    @extend_schema(responses=paginated_schema(TakeOutput))
     def get(self, request, id):
         work = get_object_or_404(work_list(organisation=self.organisation), id=id)
         return paginated_response(

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 
 from accounts.api_base import MemberApi
 from accounts.roles import WRITERS
-from config.pagination import paginated_response
+from config.pagination import paginated_response, paginated_schema
 from config.serializers import InputSerializer
 from legal import licences as licence_services
 from legal import services
@@ -44,7 +44,7 @@ class PartyListApi(MemberApi):
         kind = serializers.ChoiceField(choices=Party.Kind.choices)
         ipi = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
 
-    @extend_schema(responses=PartyOutput(many=True))
+    @extend_schema(responses=paginated_schema(PartyOutput))
     def get(self, request):
         parties = party_list(organisation=self.organisation).order_by("name", "id")
         return paginated_response(request=request, view=self, queryset=parties, serializer_class=PartyOutput)
@@ -109,7 +109,7 @@ class CompositionListApi(MemberApi):
             "recordings", "publishing_shares__party"
         )
 
-    @extend_schema(responses=CompositionOutput(many=True))
+    @extend_schema(responses=paginated_schema(CompositionOutput))
     def get(self, request):
         return paginated_response(
             request=request,
@@ -251,7 +251,7 @@ class LicenceListApi(MemberApi):
         minimum_minor = serializers.IntegerField(default=0)
         currency = serializers.CharField(max_length=3)
 
-    @extend_schema(responses=LicenceOutput(many=True))
+    @extend_schema(responses=paginated_schema(LicenceOutput))
     def get(self, request):
         licences = _licences(self.organisation).order_by("-starts_on", "id")
         return paginated_response(
@@ -292,7 +292,7 @@ class ModelVersionListApi(MemberApi):
         name = serializers.CharField(max_length=200)
         version = serializers.CharField(max_length=100)
 
-    @extend_schema(responses=ModelVersionOutput(many=True))
+    @extend_schema(responses=paginated_schema(ModelVersionOutput))
     def get(self, request):
         versions = model_version_list(organisation=self.organisation).order_by("name", "version")
         return paginated_response(

@@ -12,7 +12,7 @@ from rest_framework.response import Response
 from accounts.api_base import MemberApi
 from accounts.roles import WRITERS
 from config.errors import InvalidInputError
-from config.pagination import paginated_response
+from config.pagination import paginated_response, paginated_schema
 from config.serializers import InputSerializer
 from legal import statements
 from legal.models import RoyaltyStatement
@@ -70,7 +70,7 @@ class LicenceStatementListApi(MemberApi):
         period_end = serializers.DateField()
         usage = serializers.FileField(required=False, allow_null=True, default=None)
 
-    @extend_schema(responses=StatementOutput(many=True))
+    @extend_schema(responses=paginated_schema(StatementOutput))
     def get(self, request, id):
         licence = get_object_or_404(licence_list(organisation=self.organisation), id=id)
         entries = licence.statements.select_related("created_by").order_by("-created_at", "id")

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from accounts.api_base import MemberApi
 from config.errors import InvalidInputError, NotFoundError
-from config.pagination import paginated_response
+from config.pagination import paginated_response, paginated_schema
 from generation.selectors import work_list
 from provenance import merkle
 from provenance.evidence import evidence_bundle_build
@@ -66,7 +66,7 @@ class EventOutput(serializers.ModelSerializer):
 
 
 class WorkEventListApi(MemberApi):
-    @extend_schema(responses=EventOutput(many=True))
+    @extend_schema(responses=paginated_schema(EventOutput))
     def get(self, request, id):
         work = get_object_or_404(work_list(organisation=self.organisation), id=id)
         return paginated_response(

@@ -15,7 +15,7 @@ from rest_framework.response import Response
 from accounts.api_base import MemberApi
 from accounts.roles import WRITERS
 from config.errors import ApplicationError, InvalidInputError
-from config.pagination import paginated_response
+from config.pagination import paginated_response, paginated_schema
 from config.serializers import InputSerializer
 from provenance.bundle import BundleError
 from similarity.fingerprint import AudioError
@@ -79,7 +79,7 @@ class CatalogueListApi(MemberApi):
         training_allowed = serializers.BooleanField(default=False)
         tdm_reserved = serializers.BooleanField(default=False)
 
-    @extend_schema(responses=CatalogueOutput(many=True))
+    @extend_schema(responses=paginated_schema(CatalogueOutput))
     def get(self, request):
         catalogues = _catalogues(self.organisation).order_by("name")
         return paginated_response(
@@ -107,7 +107,7 @@ class RecordingOutput(serializers.ModelSerializer):
 
 
 class RecordingListApi(MemberApi):
-    @extend_schema(responses=RecordingOutput(many=True))
+    @extend_schema(responses=paginated_schema(RecordingOutput))
     def get(self, request, id):
         catalogue = get_object_or_404(catalogue_list(organisation=self.organisation), id=id)
         return paginated_response(
@@ -155,7 +155,7 @@ class IngestionListApi(MemberApi):
     allowed_roles = {"POST": WRITERS}
     parser_classes = [MultiPartParser]
 
-    @extend_schema(responses=IngestionOutput(many=True))
+    @extend_schema(responses=paginated_schema(IngestionOutput))
     def get(self, request, id):
         catalogue = get_object_or_404(catalogue_list(organisation=self.organisation), id=id)
         return paginated_response(
@@ -239,7 +239,7 @@ class ScanListApi(MemberApi):
 
     parser_classes = [MultiPartParser]
 
-    @extend_schema(responses=ScanOutput(many=True))
+    @extend_schema(responses=paginated_schema(ScanOutput))
     def get(self, request):
         scans = Scan.objects.filter(organisation=self.organisation)
         return paginated_response(request=request, view=self, queryset=scans, serializer_class=ScanOutput)
