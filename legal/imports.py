@@ -83,13 +83,14 @@ class Report:
 
 def rows_from_bytes(data: bytes, *, name: str = "") -> list[Row]:
     """CSV or JSON, by the name's suffix, else by the first character."""
-    text = data.decode("utf-8-sig", errors="strict")
-    is_json = name.lower().endswith(".json") or (
-        not name.lower().endswith(".csv") and text.lstrip()[:1] == "{"
-    )
+    # UnicodeDecodeError is a ValueError; RecursionError is how json answers deep nesting.
     try:
+        text = data.decode("utf-8-sig", errors="strict")
+        is_json = name.lower().endswith(".json") or (
+            not name.lower().endswith(".csv") and text.lstrip()[:1] == "{"
+        )
         return rows_from_document(json.loads(text, parse_float=Decimal)) if is_json else _csv_rows(text)
-    except (ValueError, csv.Error) as exc:
+    except (ValueError, RecursionError, csv.Error) as exc:
         raise InvalidInputError(MESSAGE_UNREADABLE, detail={"reason": str(exc)[:200]}) from None
 
 

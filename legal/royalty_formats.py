@@ -153,15 +153,20 @@ def read_usage_csv(text: str) -> list[UsageLine]:
     """Usage lines from CSV with a header: recording_id, kind, and any of units, duration_ms,
     matched_ms (empty: units 1, the others 0). Row numbers count the header as row 1; blank
     lines are skipped."""
-    rows = csv.reader(io.StringIO(text))
-    columns = _usage_header(next(rows, []))
+    # newline="": a lone CR (old Mac line ends) is a line end to the csv module, not an error.
+    rows = csv.reader(io.StringIO(text, newline=""))
     errors: list[dict[str, Any]] = []
     lines = []
-    for number, row in enumerate(rows, start=2):
-        if row:
-            line = _usage_row(row, columns, number, errors)
-            if line is not None:
-                lines.append(line)
+    try:
+        columns = _usage_header(next(rows, []))
+        for number, row in enumerate(rows, start=2):
+            if row:
+                line = _usage_row(row, columns, number, errors)
+                if line is not None:
+                    lines.append(line)
+    except csv.Error as exc:  # a field over the csv module's size limit, a NUL in a quote...
+        detail = {"errors": [{"row": rows.line_num, "column": "", "message": str(exc)[:200]}]}
+        raise RoyaltyError("invalid_usage", MESSAGE_INVALID_USAGE, detail=detail) from None
     if errors:
         detail = {"count": len(errors), "errors": errors[:MAX_LISTED_ERRORS]}
         raise RoyaltyError("invalid_usage", MESSAGE_INVALID_USAGE, detail=detail)

@@ -32,7 +32,7 @@ class BundleError(ValueError):
 
 def _safe_name(name: str) -> str:
     path = PurePosixPath(name)
-    if "\\" in name or path.is_absolute() or ":" in path.parts[0] or ".." in path.parts or not path.parts:
+    if not path.parts or "\\" in name or path.is_absolute() or ":" in path.parts[0] or ".." in path.parts:
         raise BundleError(f"unsafe member path {name!r}")
     return str(path)
 
@@ -51,10 +51,12 @@ def read_zip(source: str | bytes | io.BufferedIOBase) -> dict[str, bytes]:
     stream = io.BytesIO(source) if isinstance(source, bytes) else source
     try:
         archive = zipfile.ZipFile(stream)
-    except (zipfile.BadZipFile, OSError) as exc:
+    # zipfile answers some corrupt headers with ValueError (a negative seek) or EOFError.
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
         raise BundleError(f"not a zip archive ({exc})") from None
     with archive:
-        infos = [info for info in archive.infolist() if not info.is_dir()]
+        # Not ZipInfo.is_dir(): it fails on an empty name, which _safe_name refuses instead.
+        infos = [info for info in archive.infolist() if not info.filename.endswith("/")]
         if len(infos) > MAX_MEMBERS:
             raise BundleError(f"{len(infos)} members, more than {MAX_MEMBERS}")
         if sum(info.file_size for info in infos) > MAX_TOTAL_BYTES:
@@ -75,7 +77,7 @@ def _read_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     try:
         with archive.open(info) as handle:
             data = handle.read(info.file_size + 1)
-    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
+    except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError, ValueError) as exc:
         raise BundleError(f"member {info.filename!r} cannot be read ({exc})") from None
     if len(data) != info.file_size:
         raise BundleError(f"member {info.filename!r} is not the size its header declares")

@@ -76,10 +76,15 @@ def ingest_items(path: Path) -> list[IngestItem]:
         files = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS)
         return [IngestItem(file, str(file.relative_to(path))) for file in files]
     if path.suffix.lower() == ".csv":
-        with path.open(newline="", encoding="utf-8-sig") as handle:
-            rows = list(csv.DictReader(handle))
+        try:
+            with path.open(newline="", encoding="utf-8-sig") as handle:
+                rows = list(csv.DictReader(handle))
+        except (UnicodeDecodeError, csv.Error) as exc:
+            raise InvalidInputError(f"{path.name}: {exc}") from None
         if rows and "path" not in rows[0]:
             raise InvalidInputError(f"{path.name}: the manifest has no 'path' column")
+        if any(row["path"] is None for row in rows):  # a row shorter than the header
+            raise InvalidInputError(f"{path.name}: a row has no 'path' value")
         return [
             IngestItem(
                 path.parent / row["path"], row["path"], {k: (row.get(k) or "").strip() for k in METADATA}
