@@ -12,6 +12,9 @@ from accounts.roles import Role
 from accounts.services import token_issue
 from provenance.keys import forget_cached_keys
 from tests.accounts.factories import MembershipFactory, OrganisationFactory
+
+# One Playwright session for the whole run: a second sync_playwright() in the same process fails.
+from tests.web.browser import browser, new_page  # noqa: F401  (fixtures)
 from tests.worker import _worker_process, live_worker  # noqa: F401  (fixtures)
 
 

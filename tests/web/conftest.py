@@ -6,7 +6,6 @@ import pytest
 from django.test import Client
 
 from generation.services import work_create
-from tests.web.browser import browser, new_page  # noqa: F401  (fixtures)
 
 PASSWORD = "correct horse battery staple"
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web.browser import browser, log_in, new_page, screenshot  # noqa: F401  (fixtures)
+from tests.web.browser import log_in, screenshot
 from tests.web.conftest import PASSWORD
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_rights_holder_reviews_a_match_in_the_browser(new_page, label_owner, copied_take):  # noqa: F811
+def test_rights_holder_reviews_a_match_in_the_browser(new_page, label_owner, copied_take):
     user = label_owner.membership.user
     user.set_password(PASSWORD)
     user.save()
