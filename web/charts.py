@@ -111,7 +111,6 @@ def bar_chart_svg(bars: list[Bar], *, title: str) -> str:
 def _svg(title: str, desc: str, body: str, kind: str) -> str:
     return (
         f'<svg class="chart {kind}" role="img" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'style="width:100%;max-width:40rem;color:#0b5cad" '
         f'xmlns="http://www.w3.org/2000/svg" aria-labelledby="chart-title chart-desc" font-size="11">'
         f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>'
         f"{body}</svg>"

@@ -11,6 +11,7 @@ from config.settings.base import *
 from config.settings.security import *
 from config.settings.database import *
 from config.settings.celery import *
+from config.settings.cache import *
 from config.settings.api import *
 from config.settings.provenance import *
 from config.settings.generation import *

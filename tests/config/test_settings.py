@@ -58,6 +58,8 @@ def test_database_and_broker_urls_switch_to_real_services(tmp_path):
         ({"CELERY_TASK_SOFT_TIME_LIMIT": "60", "CELERY_TASK_TIME_LIMIT": "30"}, "CELERY_TASK_TIME_LIMIT"),
         ({"DEBUG": "perhaps"}, "DEBUG"),
         ({"API_PAGE_SIZE": "-1"}, "API_PAGE_SIZE"),
+        ({"API_TOKEN_RATE": "lots"}, "API_TOKEN_RATE"),
+        ({"CACHE_URL": "memcached://cache:11211"}, "CACHE_URL"),
     ],
 )
 def test_bad_configuration_fails_at_start_naming_the_variable(tmp_path, variables, named):
@@ -107,3 +109,13 @@ def test_production_refuses_embedded_shortcuts(tmp_path, override, message):
     result = _start(tmp_path, **(PRODUCTION | override))
 
     assert f"ImproperlyConfigured: {message}" in result.stderr
+
+
+def test_cache_url_moves_rate_limit_counts_to_redis(tmp_path):
+    probe = "import django; from django.conf import settings as s; django.setup(); print(s.CACHES)"
+    env = {"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env |= {"SONGPROOF_VAR_DIR": str(tmp_path / "var"), "CACHE_URL": "redis://cache:6379/1"}
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert result.returncode == 0, result.stderr
+    assert "django.core.cache.backends.redis.RedisCache" in result.stdout
