@@ -34,7 +34,7 @@ class OrganisationOutput(serializers.ModelSerializer):
 
 class MembershipOutput(serializers.ModelSerializer):
     username = serializers.CharField(source="user.username")
-    email = serializers.EmailField(source="user.email")
+    email = serializers.CharField(source="user.email", help_text="empty when the user has none")
 
     class Meta:
         model = Membership
