@@ -24,7 +24,7 @@ def paginated_response(
 def paginated_schema(serializer_class: type[Serializer]) -> Serializer:
     """The OpenAPI body of `paginated_response`: the page's envelope around the items, so the
     schema describes what a list endpoint really answers (not a bare array)."""
-    return inline_serializer(
+    envelope = inline_serializer(
         name=f"Paginated{serializer_class.__name__}List",
         fields={
             "count": serializers.IntegerField(),
@@ -33,3 +33,5 @@ def paginated_schema(serializer_class: type[Serializer]) -> Serializer:
             "results": serializer_class(many=True),
         },
     )
+    envelope.paginated_list = True  # config.schema names the operation `..._list`
+    return envelope
