@@ -21,13 +21,14 @@ from provenance.bundle import BundleError
 from similarity.fingerprint import AudioError
 from similarity.ingestion import (
     ingestion_counts,
+    ingestion_failures,
     ingestion_from_upload,
     ingestion_progress,
-    ingestion_report,
 )
+from similarity.jobs import job_progress
 from similarity.models import Catalogue, Ingestion, Recording, Scan
 from similarity.scans import scan_counts, scan_csv, scan_from_archive, scan_rows
-from similarity.selectors import catalogue_list
+from similarity.selectors import catalogue_list, scan_list
 from similarity.services import catalogue_create, match_audio
 
 MESSAGE_NO_FILE = "Send the audio as a multipart form field named 'file'."
@@ -145,7 +146,7 @@ class IngestionOutput(serializers.ModelSerializer):
         return ingestion_counts(ingestion)
 
     def get_failed(self, ingestion: Ingestion) -> list:
-        return ingestion_report(ingestion)["failed"]
+        return ingestion_failures(ingestion)
 
 
 class IngestionListApi(MemberApi):
@@ -230,8 +231,7 @@ class ScanOutput(serializers.ModelSerializer):
         return scan_counts(scan)
 
     def get_progress(self, scan: Scan) -> float:
-        total = scan.items.count()
-        return round(1 - scan.items.filter(status="pending").count() / total, 3) if total else 1.0
+        return job_progress(scan.items.all())
 
 
 class ScanListApi(MemberApi):
@@ -241,7 +241,7 @@ class ScanListApi(MemberApi):
 
     @extend_schema(responses=paginated_schema(ScanOutput))
     def get(self, request):
-        scans = Scan.objects.filter(organisation=self.organisation)
+        scans = scan_list(organisation=self.organisation)
         return paginated_response(request=request, view=self, queryset=scans, serializer_class=ScanOutput)
 
     @extend_schema(
@@ -266,7 +266,7 @@ class ScanListApi(MemberApi):
 class ScanDetailApi(MemberApi):
     @extend_schema(responses=ScanOutput)
     def get(self, request, id):
-        return Response(ScanOutput(get_object_or_404(Scan, organisation=self.organisation, id=id)).data)
+        return Response(ScanOutput(get_object_or_404(scan_list(organisation=self.organisation), id=id)).data)
 
 
 class ScanReportApi(MemberApi):
@@ -274,7 +274,7 @@ class ScanReportApi(MemberApi):
 
     @extend_schema(responses={200: OpenApiTypes.OBJECT, (200, "text/csv"): OpenApiTypes.STR})
     def get(self, request, id):
-        scan = get_object_or_404(Scan, organisation=self.organisation, id=id)
+        scan = get_object_or_404(scan_list(organisation=self.organisation), id=id)
         if request.query_params.get("type") == "csv":
             response = HttpResponse(scan_csv(scan), content_type="text/csv")
             response["Content-Disposition"] = f'attachment; filename="scan-{scan.id}.csv"'

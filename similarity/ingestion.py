@@ -24,7 +24,7 @@ from config.errors import InvalidInputError
 from provenance.bundle import read_zip
 from similarity.catalogue_index import index_add
 from similarity.fingerprint import AudioError, Fingerprint, fingerprint
-from similarity.jobs import chunk_claim, job_finish_if_done
+from similarity.jobs import chunk_claim, job_finish_if_done, job_progress, progress_of, status_counts
 from similarity.models import (
     Catalogue,
     Ingestion,
@@ -112,7 +112,8 @@ def ingestion_process_chunk(*, ingestion_id, size: int = INGEST_CHUNK) -> bool:
         try:
             item.metadata = _identifiers_normalised(item.metadata)
             data = Path(item.file).read_bytes()
-            ready.append((item, hashlib.sha256(data).hexdigest(), _fingerprint_unless_known(catalogue, data)))
+            digest = hashlib.sha256(data).hexdigest()
+            ready.append((item, digest, _fingerprint_unless_known(catalogue, digest, data)))
         except OSError as exc:
             failed[item.id] = exc.strerror or str(exc)
         except (AudioError, InvalidInputError) as exc:
@@ -133,8 +134,7 @@ def _identifiers_normalised(metadata: dict[str, str]) -> dict[str, str]:
     return checked
 
 
-def _fingerprint_unless_known(catalogue: Catalogue, data: bytes) -> Fingerprint | None:
-    digest = hashlib.sha256(data).hexdigest()
+def _fingerprint_unless_known(catalogue: Catalogue, digest: str, data: bytes) -> Fingerprint | None:
     if Recording.objects.filter(catalogue=catalogue, audio_sha256=digest).exists():
         return None
     return fingerprint(data)
@@ -211,29 +211,30 @@ def _pending(ingestion_id) -> int:
 
 
 def ingestion_counts(ingestion: Ingestion) -> dict[str, int]:
-    items = IngestionItem.objects.filter(ingestion=ingestion)
-    return {status: items.filter(status=status).count() for status in IngestionItem.Status.values}
+    return status_counts(IngestionItem.objects.filter(ingestion=ingestion), IngestionItem.Status.values)
 
 
 def ingestion_progress(ingestion: Ingestion) -> float:
-    counts = ingestion_counts(ingestion)
-    total = sum(counts.values())
-    return round(1 - counts[IngestionItem.Status.PENDING] / total, 3) if total else 1.0
+    return job_progress(IngestionItem.objects.filter(ingestion=ingestion))
+
+
+def ingestion_failures(ingestion: Ingestion) -> list[dict[str, str]]:
+    return list(ingestion.items.filter(status=IngestionItem.Status.FAILED).values("path", "error"))
 
 
 def ingestion_report(ingestion: Ingestion) -> dict[str, Any]:
     """What the CLI prints and the API returns: counts, and every failure with its reason."""
     counts = ingestion_counts(ingestion)
-    failures = ingestion.items.filter(status=IngestionItem.Status.FAILED).values("path", "error")
+    pending = counts[IngestionItem.Status.PENDING]
     return {
         "ingestion": str(ingestion.id),
         "catalogue": ingestion.catalogue.name,
         "status": ingestion.status,
-        "progress": ingestion_progress(ingestion),
+        "progress": progress_of(pending=pending, total=sum(counts.values())),
         "ingested": counts[IngestionItem.Status.INGESTED],
         "skipped": counts[IngestionItem.Status.SKIPPED],
-        "pending": counts[IngestionItem.Status.PENDING],
-        "failed": list(failures),
+        "pending": pending,
+        "failed": ingestion_failures(ingestion),
     }
 
 

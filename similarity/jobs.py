@@ -7,6 +7,7 @@ that dies leaves its chunk's items pending for the redelivered message (acks_lat
 from __future__ import annotations
 
 from django.db import models, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from similarity.models import ChunkedJob, ScanStatus
@@ -33,3 +34,19 @@ def job_finish_if_done(job_model: type[ChunkedJob], job_id, items: models.QueryS
     job.status, job.finished_at = ScanStatus.DONE, timezone.now()
     job.save(update_fields=["status", "finished_at"])
     return False
+
+
+def status_counts(items: models.QuerySet, statuses) -> dict[str, int]:
+    """How many of `items` are in each of `statuses`, in one query."""
+    found = dict(items.order_by().values_list("status").annotate(n=Count("id")))
+    return {status: found.get(status, 0) for status in statuses}
+
+
+def job_progress(items: models.QuerySet) -> float:
+    """The share of a job's items no longer pending (1.0 for a job without items)."""
+    counts = items.aggregate(total=Count("id"), pending=Count("id", filter=Q(status=PENDING)))
+    return progress_of(pending=counts["pending"], total=counts["total"])
+
+
+def progress_of(*, pending: int, total: int) -> float:
+    return round(1 - pending / total, 3) if total else 1.0

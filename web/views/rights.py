@@ -19,8 +19,9 @@ from accounts.roles import OrganisationKind
 from config.errors import ApplicationError
 from provenance.bundle import BundleError
 from similarity.api import uploaded_files
-from similarity.ingestion import ingestion_counts, ingestion_from_upload, ingestion_progress, ingestion_report
-from similarity.models import Ingestion
+from similarity.ingestion import ingestion_counts, ingestion_from_upload, ingestion_report
+from similarity.jobs import progress_of
+from similarity.models import Ingestion, IngestionItem
 from similarity.selectors import (
     catalogue_list,
     recording_audio_path,
@@ -54,10 +55,12 @@ class RightsHolderPageMixin(MemberPageMixin):
 
 
 def ingestion_row(ingestion: Ingestion) -> dict:
+    counts = ingestion_counts(ingestion)
+    pending = counts[IngestionItem.Status.PENDING]
     return {
         "ingestion": ingestion,
-        "progress": ingestion_progress(ingestion),
-        "counts": ingestion_counts(ingestion),
+        "progress": progress_of(pending=pending, total=sum(counts.values())),
+        "counts": counts,
     }
 
 

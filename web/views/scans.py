@@ -13,6 +13,7 @@ from django.views.generic import TemplateView
 from config.errors import ApplicationError
 from provenance.bundle import BundleError
 from similarity.api import uploaded_file
+from similarity.jobs import progress_of
 from similarity.models import ScanItem, ScanVerdict
 from similarity.scans import scan_counts, scan_csv, scan_from_archive, scan_rows
 from similarity.selectors import scan_list
@@ -27,8 +28,8 @@ class ScanForm(forms.Form):
 
 
 def scan_progress(counts: dict[str, int]) -> float:
-    total = sum(counts.values())  # every item has one verdict, or is failed or pending
-    return round(1 - counts["pending"] / total, 3) if total else 1.0
+    # every item has one verdict, or is failed or pending
+    return progress_of(pending=counts["pending"], total=sum(counts.values()))
 
 
 class ScanListPage(UploadPageMixin, MemberPageMixin, TemplateView):
