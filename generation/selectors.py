@@ -1,4 +1,4 @@
-from django.db.models import QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import Organisation
 from generation.models import Export, GenerationRequest, Take, Work
@@ -9,11 +9,14 @@ def work_list(*, organisation: Organisation) -> QuerySet[Work]:
 
 
 def request_list(*, organisation: Organisation) -> QuerySet[GenerationRequest]:
-    return GenerationRequest.objects.filter(work__organisation=organisation).prefetch_related("results")
+    takes = Take.objects.select_related("output_check")
+    return GenerationRequest.objects.filter(work__organisation=organisation).prefetch_related(
+        Prefetch("results", queryset=takes)
+    )
 
 
 def take_list(*, organisation: Organisation) -> QuerySet[Take]:
-    return Take.objects.filter(work__organisation=organisation).select_related("work")
+    return Take.objects.filter(work__organisation=organisation).select_related("work", "output_check")
 
 
 def export_list(*, organisation: Organisation) -> QuerySet[Export]:

@@ -17,7 +17,7 @@ from typing import Any
 from accounts.models import Organisation
 from generation.models import Export
 from provenance import aigc, manifests
-from provenance.labels import aigc_label_valid, trust_anchors_pem
+from provenance.labels import aigc_label_valid, record_public_keys, trust_anchors_pem
 from provenance.models import LabelPolicy
 
 EXPLICIT_CUE = "explicit AI-generated audio label"  # in the manifest's action description
@@ -56,9 +56,9 @@ def label_report(
     *, organisation: Organisation, date_from: dt.date | None = None, date_to: dt.date | None = None
 ) -> dict[str, Any]:
     policy = label_policy_for(organisation=organisation)
-    anchors = trust_anchors_pem()
+    anchors, record_keys = trust_anchors_pem(), record_public_keys()
     rows = [
-        _export_status(export, anchors, policy.explicit_label_required)
+        _export_status(export, anchors, record_keys, policy.explicit_label_required)
         for export in export_list(organisation=organisation, date_from=date_from, date_to=date_to)
     ]
     return {
@@ -80,7 +80,9 @@ def _stored(export: Export) -> bytes | None:
         return None
 
 
-def _export_status(export: Export, anchors: bytes, explicit_required: bool) -> dict[str, Any]:
+def _export_status(
+    export: Export, anchors: bytes, record_keys: list, explicit_required: bool
+) -> dict[str, Any]:
     row: dict[str, Any] = {
         "export": str(export.id),
         "work": str(export.work_id),
@@ -104,7 +106,7 @@ def _export_status(export: Export, anchors: bytes, explicit_required: bool) -> d
         "c2pa_failures": reading.failures,
         "aigc_present": label is not None,
         "aigc_signature_valid": label is not None
-        and aigc_label_valid(label)
+        and aigc_label_valid(label, record_keys)
         and label.get("ProduceID") == str(export.id),
         "explicit_label": explicit,
     }

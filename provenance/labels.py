@@ -107,7 +107,11 @@ def aigc_label(*, produce_id: str) -> dict[str, str]:
     )
 
 
-def aigc_label_valid(label: dict[str, str]) -> bool:
-    """ReservedCode1 verifies with one of the record keys (retired ones included)."""
-    keys = [public_key(key) for key in SigningKey.objects.filter(purpose=KeyPurpose.RECORD)]
-    return aigc.label_signature_valid(label, keys)
+def record_public_keys() -> list:
+    """Every record key's public half (retired ones included)."""
+    return [public_key(key) for key in SigningKey.objects.filter(purpose=KeyPurpose.RECORD)]
+
+
+def aigc_label_valid(label: dict[str, str], keys: list | None = None) -> bool:
+    """ReservedCode1 verifies with one of the record keys (`keys`, read when not given)."""
+    return aigc.label_signature_valid(label, record_public_keys() if keys is None else keys)

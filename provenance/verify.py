@@ -27,6 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import load_pem_public_key
 
 from provenance import merkle
+from provenance.aigc import FORMATS
 from provenance.bundle import BUNDLE_FORMAT, read_bundle
 from provenance.canonical import CanonicalizationError
 from provenance.dsse import PREDICATE_TYPE, STATEMENT_TYPE, EnvelopeError, open_envelope
@@ -196,8 +197,8 @@ def _check_subjects(bundle: Bundle, report: Report) -> None:
             f"subject[{name}]", matches, "SHA-256 matches" if matches else "missing or SHA-256 differs"
         )
     # Every file a reader relies on must be signed: the audio, the report, the assessment.
-    signed = {"report.html", "assessment.json"} & set(bundle.files)
-    expected = {name for name in bundle.files if name.startswith("audio/")} | signed | {"report.html"}
+    signed = {"report.html"} | ({"assessment.json"} & set(bundle.files))
+    expected = {name for name in bundle.files if name.startswith("audio/")} | signed
     unsigned = sorted(expected - set(subjects))
     report.add(
         "subjects.coverage",
@@ -208,7 +209,7 @@ def _check_subjects(bundle: Bundle, report: Report) -> None:
     )
 
 
-AUDIO_FORMATS = ("wav", "flac", "mp3", "m4a")
+AUDIO_FORMATS = FORMATS
 
 
 def _check_c2pa(bundle: Bundle, report: Report) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from similarity.fingerprint import ITEMS_PER_SECOND, AudioError, Fingerprint, fingerprint
+from similarity.fingerprint import ITEMS_PER_SECOND, AudioError, Fingerprint, bit_error_rate, fingerprint
 
 WINDOW = 16
 BITS = WINDOW * 32
@@ -111,10 +111,6 @@ def windows(values: np.ndarray) -> np.ndarray:
         return np.empty((0, BITS // 8), dtype=np.uint8)
     rows = np.lib.stride_tricks.sliding_window_view(values, WINDOW)
     return np.ascontiguousarray(rows).view(np.uint8).reshape(-1, BITS // 8)
-
-
-def _ber(a: np.ndarray, b: np.ndarray) -> float:
-    return float(np.unpackbits(np.bitwise_xor(a, b).view(np.uint8)).mean()) if a.size else 1.0
 
 
 class FingerprintIndex:
@@ -230,7 +226,7 @@ class FingerprintIndex:
             overlap = min(len(query) - q_start, len(reference) - r_start)
             if overlap <= 0:
                 continue
-            ber = _ber(query[q_start : q_start + overlap], reference[r_start : r_start + overlap])
+            ber = bit_error_rate(query[q_start : q_start + overlap], reference[r_start : r_start + overlap])
             if ber < best_ber:
                 best_ber, best_offset, best_overlap = ber, shift, overlap
         q_start, r_start = max(0, -best_offset), max(0, best_offset)

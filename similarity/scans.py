@@ -124,13 +124,14 @@ def scan_counts(scan: Scan) -> dict[str, int]:
 
 
 def scan_rows(scan: Scan) -> list[dict]:
-    best_ids = [m["recording_id"] for i in scan.items.all() for m in i.matches[:1]]
+    items = list(scan.items.all())
+    best_ids = [m["recording_id"] for i in items for m in i.matches[:1]]
     catalogue_names = {
         str(recording): name
         for recording, name in Recording.objects.filter(id__in=best_ids).values_list("id", "catalogue__name")
     }
     rows = []
-    for item in scan.items.all():
+    for item in items:
         best = item.matches[0] if item.matches else {}
         rows.append(
             {

@@ -64,7 +64,7 @@ class WorkPage(CreatorPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         work = get_object_or_404(work_list(organisation=self.organisation), id=self.kwargs["id"])
-        takes = take_list(organisation=self.organisation).filter(work=work).select_related("output_check")
+        takes = take_list(organisation=self.organisation).filter(work=work)
         selection = work.selections.order_by("-created_at").first()
         events = list(event_list(organisation=self.organisation, work_id=work.id))
         summary = {"id": str(work.id), "title": work.title, "organisation": self.organisation.name}
