@@ -163,7 +163,7 @@ def recovery_rows(exports: int, never: int, workers: int, pki_dir: str) -> list[
     import numpy as np
 
     from provenance.manifests import SOFT_BINDING_MIN_SCORE
-    from similarity.fingerprint import AudioError, fingerprint
+    from similarity.fingerprint import PLAIN, AudioError, fingerprint
     from similarity.index import FingerprintIndex, layout_for
 
     with ProcessPoolExecutor(workers, initializer=_setup, initargs=(pki_dir,)) as pool:
@@ -175,7 +175,7 @@ def recovery_rows(exports: int, never: int, workers: int, pki_dir: str) -> list[
 
     def lookup(data: bytes, min_score: float = SOFT_BINDING_MIN_SCORE):
         try:
-            matches = index.search({1.0: fingerprint(data).values}, limit=5, min_score=min_score)
+            matches = index.search({PLAIN: fingerprint(data).values}, limit=5, min_score=min_score)
         except AudioError:
             return None, 0.0
         return (matches[0].recording, matches[0].score) if matches else (None, 0.0)

@@ -3,15 +3,21 @@
     .venv/bin/python bench/similarity.py [--generated 100] [--excerpts 3] [--scales 1000,10000,100000]
 
 Real music comes from Debian packages (wesnoth-1.16-music, lincity-ng-data,
-frozen-bubble-data), downloaded with `apt-get download` into a scratch folder and never
-committed. Tracks are split three ways: half of those of 60 s or more go into the catalogue
-with distinct tracks from the builtin generator; the rest are held out, split into a
-calibration set and an acceptance set that is only ever queried (generated tracks are not
-used as unrelated music: the builtin generator's tracks of one genre share loops, which the
-index rightly finds). Queries are 10-s excerpts, clean and degraded; recall@1 counts a query
-whose best match is its own recording at or above the service's threshold; every search runs
-at all ROBUST_VARIANTS, as the service does. A full-scan bit-error-rate baseline (plain
-Chromaprint: slide the query over every recording) runs on the same queries.
+frozen-bubble-data, warzone2100-music), downloaded with `apt-get download` into a scratch
+folder and never committed. Tracks of the first three are split three ways: half of those of
+60 s or more go into the catalogue with distinct tracks from the builtin generator; the rest
+are held out, split into a calibration set and an acceptance set that is only ever queried.
+warzone2100-music is a second acceptance set from a package no tuning ever looked at
+(generated tracks are not used as unrelated music: the builtin generator's tracks of one
+genre share loops, which the index rightly finds). Queries are 10-s excerpts, clean and
+degraded; recall@1 counts a query whose strongest match is its own recording at or above the
+service's threshold; every search runs at all ROBUST_VARIANTS, as the service does. A
+full-scan bit-error-rate baseline (plain Chromaprint: slide the query over every recording)
+runs on the same queries.
+
+Each query's scores are kept (plain query and variants apart) in a scratch JSON file, so the
+thresholds the calibration set supports can be applied to the same run: `--evaluate FILE`
+reports from that file without searching again.
 
 Latency at 1k/10k/100k tracks adds synthetic distractors: real fingerprints XORed with a
 random 32-bit mask and rotated in time (same bit statistics, no real match), 3 minutes each;
@@ -24,6 +30,7 @@ import argparse
 import dataclasses
 import gc
 import io
+import json
 import random
 import statistics
 import subprocess
@@ -37,6 +44,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PACKAGES = ("wesnoth-1.16-music", "lincity-ng-data", "frozen-bubble-data")
+FRESH_PACKAGES = ("warzone2100-music",)  # acceptance only: never looked at while tuning
+WORKERS = 2  # processes preparing query fingerprints (ffmpeg + Chromaprint)
 SEMITONE = 2 ** (1 / 12)
 DEGRADATIONS = {
     "clean": [],
@@ -54,13 +63,13 @@ DEGRADATIONS = {
 }
 
 
-def fetch_music(folder: Path) -> list[Path]:
+def fetch_music(folder: Path, packages: tuple[str, ...] = PACKAGES) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
-    if not list(folder.rglob("*.ogg")):
-        subprocess.run(["apt-get", "download", *PACKAGES], cwd=folder, check=True, capture_output=True)
+    if not list(folder.glob("x/**/*.ogg")) + list(folder.glob("x/**/*.opus")):
+        subprocess.run(["apt-get", "download", *packages], cwd=folder, check=True, capture_output=True)
         for deb in folder.glob("*.deb"):
             subprocess.run(["dpkg", "-x", str(deb), str(folder / "x")], check=True)
-    return sorted(folder.rglob("*.ogg"))
+    return sorted([*folder.glob("x/**/*.ogg"), *folder.glob("x/**/*.opus")])
 
 
 def duration_of(path: Path) -> float:
@@ -156,10 +165,57 @@ def variants_of(data: bytes) -> dict:
     return {variant: print_.values for variant, print_ in fingerprint_variants(data).items()}
 
 
+def _query_prints(job: tuple) -> dict | None:
+    """One degraded excerpt's fingerprints at every variant (None: too short to fingerprint)."""
+    from similarity.fingerprint import AudioError
+
+    source, start, how, seed = job
+    try:
+        return variants_of(degraded_excerpt(source, start, how, seed=seed))
+    except AudioError:
+        return None
+
+
+def query_prints(jobs: list[tuple]) -> list[dict | None]:
+    """`_query_prints` for every job, on WORKERS processes (ffmpeg dominates)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(WORKERS) as pool:
+        return list(pool.map(_query_prints, jobs, chunksize=4))
+
+
 def timed_search(index, queries: dict, **kwargs):
-    began = time.perf_counter()
+    """The service's search: its matches, wall seconds and this thread's CPU seconds (the
+    one-core figure, which other work on a shared machine does not inflate)."""
+    began, began_cpu = time.perf_counter(), time.thread_time()
     matches = index.search(queries, min_score=0.0, **kwargs)
-    return matches, time.perf_counter() - began
+    return matches, time.perf_counter() - began, time.thread_time() - began_cpu
+
+
+def scores(index, variants: dict) -> dict:
+    """Best score per recording of the plain query and of the other variants, apart, less
+    any margin but the variants' (which `strongest` applies, to try the calibrated one)."""
+    from similarity.fingerprint import PLAIN
+    from similarity.index import VARIANT_MARGIN
+
+    others = {v: q for v, q in variants.items() if v != PLAIN}
+    return {
+        side: {
+            str(m.recording): round(m.strength + (VARIANT_MARGIN if side == "variant" else 0.0), 4)
+            for m in index.search(asked, min_score=0.0, limit=10)
+        }
+        for side, asked in (("plain", {PLAIN: variants[PLAIN]}), ("variant", others))
+    }
+
+
+def strongest(searched: dict, margin: float) -> tuple[int | None, float]:
+    """The recording a search would rank first, with its strength, had variants `margin`."""
+    plain, variant = searched["plain"], searched["variant"]
+    strengths = {r: max(plain.get(r, 0.0), variant.get(r, 0.0) - margin) for r in plain | variant}
+    if not strengths:
+        return None, 0.0
+    best = max(strengths, key=strengths.get)
+    return int(best), strengths[best]
 
 
 class FullScan:
@@ -207,7 +263,7 @@ def measure_scales(references: dict, kept: dict, scale_list: str) -> list[dict]:
     build time, memory, latency (plain query and all variants) and recall at each size."""
     import faiss
 
-    from similarity.fingerprint import ITEMS_PER_SECOND
+    from similarity.fingerprint import ITEMS_PER_SECOND, PLAIN
     from similarity.index import MIN_SCORE, FingerprintIndex, layout_for
 
     distractor_items = int(180 * ITEMS_PER_SECOND)
@@ -232,17 +288,21 @@ def measure_scales(references: dict, kept: dict, scale_list: str) -> list[dict]:
         faiss.omp_set_num_threads(1)
         build_s = time.perf_counter() - began
         timings = {"plain": [], "all variants": []}
+        cpu = {"plain": [], "all variants": []}
         hits = {"plain": 0, "all variants": 0, "pitch +1 semitone": 0}
         for key, variants in scale_queries:
-            plain = {(1.0, False): variants[(1.0, False)]}
+            plain = {PLAIN: variants[PLAIN]}
             for label, asked in (("plain", plain), ("all variants", variants)):
-                matches, elapsed = timed_search(big, asked)
+                matches, elapsed, elapsed_cpu = timed_search(big, asked)
                 timings[label].append(elapsed)
-                hits[label] += bool(matches and matches[0].recording == key and matches[0].score >= MIN_SCORE)
+                cpu[label].append(elapsed_cpu)
+                hits[label] += bool(
+                    matches and matches[0].recording == key and matches[0].strength >= MIN_SCORE
+                )
         for key, variants in pitched:
-            matches, _ = timed_search(big, variants)
+            matches, _, _ = timed_search(big, variants)
             hits["pitch +1 semitone"] += bool(
-                matches and matches[0].recording == key and matches[0].score >= MIN_SCORE
+                matches and matches[0].recording == key and matches[0].strength >= MIN_SCORE
             )
         entry = {
             "tracks": tracks_total,
@@ -257,6 +317,13 @@ def measure_scales(references: dict, kept: dict, scale_list: str) -> list[dict]:
                     "p99": round(1000 * percentile(t, 0.99), 1),
                 }
                 for label, t in timings.items()
+            },
+            "cpu_ms": {
+                label: {
+                    "p50": round(1000 * statistics.median(t), 1),
+                    "p99": round(1000 * percentile(t, 0.99), 1),
+                }
+                for label, t in cpu.items()
             },
             "recall@1 (clean, noise 0 dB, MP3 64k)": {
                 label: round(hits[label] / len(scale_queries), 3) for label in ("plain", "all variants")
@@ -274,28 +341,34 @@ def measure_scales(references: dict, kept: dict, scale_list: str) -> list[dict]:
 
 def scales_only(args, references: dict, sources: dict, durations: dict, rng: random.Random) -> None:
     from bench._common import report
-    from similarity.fingerprint import AudioError
+    from similarity.index import ROBUST_VARIANTS
 
-    kept: dict[str, list] = {}
-    for name in ("clean", "noise 0 dB", "MP3 64 kbps", "pitch +1 semitone"):
-        for number, key in enumerate(rng.sample(sorted(sources), min(40, len(sources)))):
-            start = rng.uniform(3, durations[key] - 12)
-            try:
-                kept.setdefault(name, []).append(
-                    (key, variants_of(degraded_excerpt(sources[key], start, DEGRADATIONS[name], seed=number)))
-                )
-            except AudioError:
-                continue
+    jobs = {
+        name: [
+            (key, (sources[key], rng.uniform(3, durations[key] - 12), DEGRADATIONS[name], number))
+            for number, key in enumerate(rng.sample(sorted(sources), min(40, len(sources))))
+        ]
+        for name in ("clean", "noise 0 dB", "MP3 64 kbps", "pitch +1 semitone")
+    }
+    kept = {
+        name: [
+            (key, prints)
+            for (key, _), prints in zip(listed, query_prints([job for _, job in listed]), strict=True)
+            if prints is not None
+        ]
+        for name, listed in jobs.items()
+    }
     scales = measure_scales(references, kept, args.scales)
 
-    def p50_p99(entry: dict, label: str) -> str:
-        return f"{entry['latency_ms'][label]['p50']} / {entry['latency_ms'][label]['p99']}"
+    def p50_p99(entry: dict, measure: str, label: str) -> str:
+        return f"{entry[measure][label]['p50']} / {entry[measure][label]['p99']}"
 
     rows = [
         {
-            "measure": f"query latency p50 / p99 (ms) at {entry['tracks']:,} tracks",
-            "plain_query": p50_p99(entry, "plain"),
-            "all_7_variants": p50_p99(entry, "all variants"),
+            "measure": f"query p50 / p99 (ms) at {entry['tracks']:,} tracks",
+            "plain_cpu": p50_p99(entry, "cpu_ms", "plain"),
+            f"all_{len(ROBUST_VARIANTS)}_variants_cpu": p50_p99(entry, "cpu_ms", "all variants"),
+            f"all_{len(ROBUST_VARIANTS)}_variants_wall": p50_p99(entry, "latency_ms", "all variants"),
             "recall@1": entry["recall@1 (clean, noise 0 dB, MP3 64k)"]["all variants"],
         }
         for entry in scales
@@ -304,8 +377,120 @@ def scales_only(args, references: dict, sources: dict, durations: dict, rng: ran
         "similarity_scale",
         rows,
         command="make bench  (or: .venv/bin/python bench/similarity.py --scales-only)",
-        extra={"scales": scales, "catalogue_recordings": len(references)},
+        extra={"scales": scales, "catalogue_recordings": len(references), "variants": len(ROBUST_VARIANTS)},
     )
+
+
+def searched_queries(index, baseline, jobs: list[tuple[int | None, tuple]]) -> tuple[list, list, list]:
+    """Every job's scores (see `scores`) with the baseline's best, the queries' fingerprints
+    and the service search's wall and CPU seconds per query."""
+    from similarity.fingerprint import PLAIN
+
+    results, kept, timings = [], [], []
+    for (key, _), prints in zip(jobs, query_prints([job for _, job in jobs]), strict=True):
+        if prints is None:  # the degraded excerpt came out too short: a miss, said so
+            results.append(None)
+            kept.append(None)
+            continue
+        _, wall, cpu = timed_search(index, prints)
+        timings.append((wall, cpu))
+        found, score = baseline.best(prints[PLAIN])
+        results.append({"key": key, **scores(index, prints), "baseline": [found, round(float(score), 4)]})
+        kept.append((key, prints))
+    return results, kept, timings
+
+
+def evaluate(raw: dict, threshold: float, margin: float) -> list[dict]:
+    """The report's rows from a run's scores, at the service's threshold and variant margin."""
+
+    def hit(searched: dict | None) -> tuple[bool, bool]:
+        if searched is None:
+            return False, False
+        found, strength = strongest(searched, margin)
+        base_found, base_score = searched["baseline"]
+        key = searched["key"]
+        return found == key and strength >= threshold, base_found == key and base_score >= threshold
+
+    rows = []
+    for name, results in raw["recall"].items():
+        hits = [hit(r) for r in results]
+        rows.append(
+            {
+                "measure": f"recall@1, 10-s excerpts, {name}",
+                "value": round(sum(h for h, _ in hits) / len(hits), 3),
+                "baseline_full_scan": round(sum(b for _, b in hits) / len(hits), 3),
+                "n": len(hits),
+            }
+        )
+
+    def best_unrelated(results: list, side: str) -> float:
+        return max((max(r[side].values(), default=0.0) for r in results if r), default=0.0)
+
+    calibration = [r for r in raw["calibration"] if r]
+    plain_max, variant_max = best_unrelated(calibration, "plain"), best_unrelated(calibration, "variant")
+    supported = round(plain_max + 0.02, 2)
+    supported_margin = max(0.0, round(variant_max + 0.02 - max(supported, threshold), 2))
+    baseline_max = max(r["baseline"][1] for r in calibration)
+    rows += [
+        {
+            "measure": "best unrelated score, calibration set (plain query / variants)",
+            "value": [plain_max, variant_max],
+            "baseline_full_scan": baseline_max,
+            "n": len(calibration),
+        },
+        {
+            "measure": "threshold and variant margin supported by calibration (+0.02)",
+            "value": [supported, supported_margin],
+            "baseline_full_scan": round(baseline_max + 0.02, 2),
+            "n": f"service uses {threshold} and {margin}",
+        },
+    ]
+    for label, results in (("acceptance set", raw["acceptance"]), ("fresh package", raw["fresh"])):
+        results = [r for r in results if r]
+        strengths = [strongest(r, margin)[1] for r in results]
+        rows.append(
+            {
+                "measure": f"false positives, {label}, at the service threshold",
+                "value": round(sum(s >= threshold for s in strengths) / len(strengths), 4),
+                "baseline_full_scan": round(
+                    sum(r["baseline"][1] >= threshold for r in results) / len(results), 4
+                ),
+                "n": len(results),
+            }
+        )
+        rows.append(
+            {
+                "measure": f"strongest unrelated match, {label}",
+                "value": round(max(strengths), 4),
+                "baseline_full_scan": round(max(r["baseline"][1] for r in results), 4),
+                "n": len(results),
+            }
+        )
+    wall = [w for w, _ in raw["timings"]]
+    cpu = [c for _, c in raw["timings"]]
+    rows += [
+        {
+            "measure": f"query p50 / p99 (ms, {raw['variants']} variants, this catalogue): CPU; wall",
+            "value": [
+                round(1000 * statistics.median(cpu), 1),
+                round(1000 * percentile(cpu, 0.99), 1),
+                round(1000 * statistics.median(wall), 1),
+                round(1000 * percentile(wall, 0.99), 1),
+            ],
+            "n": len(cpu),
+        },
+        {
+            "measure": "fingerprinting speed (x real time, incl. decode)",
+            "value": raw["fingerprint_x_realtime"],
+            "n": raw["catalogue"]["real_tracks"] + raw["catalogue"]["generated_tracks"],
+        },
+        {
+            "measure": "index memory per hour of audio (MB, exhaustive layout)",
+            "value": raw["index_mb_per_hour"],
+            "n": raw["index_windows"],
+        },
+    ]
+    return rows
 
 
 def main() -> None:
@@ -313,6 +498,7 @@ def main() -> None:
     parser.add_argument("--generated", type=int, default=100)
     parser.add_argument("--excerpts", type=int, default=3, help="per catalogued real recording")
     parser.add_argument("--unrelated", type=int, default=12, help="excerpt starts per held-out track")
+    parser.add_argument("--fresh-unrelated", type=int, default=8, help="excerpt starts per fresh track")
     parser.add_argument("--scales", default="1000,10000,100000")
     parser.add_argument(
         "--music-dir", type=Path, default=Path(tempfile.gettempdir()) / "songproof-bench-music"
@@ -322,10 +508,59 @@ def main() -> None:
         action="store_true",
         help="only the latency at scale (writes similarity_scale.json), on fresh queries",
     )
+    parser.add_argument(
+        "--raw", type=Path, default=Path(tempfile.gettempdir()) / "songproof-similarity-scores.json"
+    )
+    parser.add_argument("--evaluate", action="store_true", help="report from --raw without searching")
     args = parser.parse_args()
 
-    from similarity.fingerprint import AudioError, fingerprint
-    from similarity.index import MIN_SCORE, FingerprintIndex
+    from bench._common import report
+    from similarity.index import MIN_SCORE, ROBUST_VARIANTS, VARIANT_MARGIN
+
+    if args.evaluate:
+        raw = json.loads(args.raw.read_text())
+    else:
+        raw = run(args)
+        if raw is None:
+            return
+        args.raw.write_text(json.dumps(raw))
+    rows = evaluate(raw, MIN_SCORE, VARIANT_MARGIN)
+    for row in rows:
+        print(row, flush=True)
+    columns = ("measure", "value", "baseline_full_scan", "n")
+    report(
+        "similarity",
+        [{column: row.get(column, "") for column in columns} for row in rows],
+        command=raw["command"],
+        extra={
+            "catalogue": raw["catalogue"],
+            "held_out": raw["held_out"],
+            "threshold": MIN_SCORE,
+            "variant_margin": VARIANT_MARGIN,
+            "variants": [dataclasses.asdict(v) for v in ROBUST_VARIANTS],
+            "lowest_true_match_scores": sorted(
+                strongest(r, VARIANT_MARGIN)[1] if r else 0.0
+                for results in raw["recall"].values()
+                for r in results
+            )[:10],
+            "goals": {
+                "recall_clean_noise10_mp3_gain_lowpass_tempo": 0.99,
+                "recall_noise0_speed_pitch": 0.95,
+                "false_positive_rate": 0.005,
+                "p99_ms_at_100k_tracks_one_core": 50,
+            },
+            "scales": raw["scales"],
+            "unusable_queries": {
+                name: sum(r is None for r in results) for name, results in raw["recall"].items()
+            },
+        },
+    )
+
+
+def run(args) -> dict | None:
+    """Build the catalogue, search every query; the scores and figures `evaluate` reads."""
+    from similarity.fingerprint import fingerprint
+    from similarity.index import ROBUST_VARIANTS, FingerprintIndex
 
     rng = random.Random(2026)
     tracks = [(p, d) for p in fetch_music(args.music_dir) if (d := duration_of(p)) >= 25]
@@ -350,7 +585,7 @@ def main() -> None:
     index.add_many(references.items())
     if args.scales_only:
         scales_only(args, references, sources, durations, rng)
-        return
+        return None
     baseline = FullScan(references)
     print(
         f"catalogue: {len(catalogued)} real + {len(generated)} generated, {audio_seconds / 3600:.2f} h",
@@ -362,137 +597,54 @@ def main() -> None:
         for key in sources
         for _ in range(args.excerpts if key <= len(catalogued) else 1)
     ]
-    rows, true_scores, latencies, unusable, kept = [], [], [], {}, {}
+    recall, timings, kept = {}, [], {}
     for name, how in DEGRADATIONS.items():
-        hits = baseline_hits = 0
-        for number, (key, start) in enumerate(queries):
-            try:
-                variants = variants_of(degraded_excerpt(sources[key], start, how, seed=number))
-            except AudioError:  # the degraded excerpt came out too short: a miss, said so below
-                unusable[name] = unusable.get(name, 0) + 1
-                true_scores.append(0.0)
-                continue
-            if name in ("clean", "noise 0 dB", "MP3 64 kbps", "pitch +1 semitone"):
-                kept.setdefault(name, []).append((key, variants))
-            matches, elapsed = timed_search(index, variants)
-            latencies.append(elapsed)
-            best = matches[0] if matches else None
-            hits += bool(best and best.recording == key and best.score >= MIN_SCORE)
-            true_scores.append(next((m.score for m in matches if m.recording == key), 0.0))
-            found, score = baseline.best(variants[(1.0, False)])
-            baseline_hits += found == key and score >= MIN_SCORE
-        row = {
-            "measure": f"recall@1, 10-s excerpts, {name}",
-            "value": round(hits / len(queries), 3),
-            "baseline_full_scan": round(baseline_hits / len(queries), 3),
-            "n": len(queries),
-        }
-        rows.append(row)
-        print(row, flush=True)
+        jobs = [(key, (sources[key], start, how, number)) for number, (key, start) in enumerate(queries)]
+        recall[name], prints, spent = searched_queries(index, baseline, jobs)
+        timings += spent
+        if name in ("clean", "noise 0 dB", "MP3 64 kbps", "pitch +1 semitone"):
+            kept[name] = [p for p in prints if p is not None]
+        print(name, "searched", flush=True)
 
-    def unrelated_scores(held_out) -> tuple[list[float], list[float]]:
-        scores, baseline_scores = [], []
-        clips = [
-            (path, rng.uniform(3, duration - 12), name, n)
+    def unrelated(held_out: list, starts: int) -> list:
+        jobs = [
+            (None, (path, rng.uniform(3, duration - 12), DEGRADATIONS[name], n))
             for path, duration in held_out
-            for n in range(args.unrelated)
+            for n in range(starts)
             for name in ("clean", "noise 10 dB", "MP3 64 kbps")
         ]
-        for source, start, name, n in clips:
-            try:
-                variants = variants_of(degraded_excerpt(source, start, DEGRADATIONS[name], seed=n))
-            except AudioError:
-                continue
-            matches, _ = timed_search(index, variants)
-            scores.append(matches[0].score if matches else 0.0)
-            baseline_scores.append(baseline.best(variants[(1.0, False)])[1])
-        return scores, baseline_scores
+        return searched_queries(index, baseline, jobs)[0]
 
-    calibration_scores, calibration_baseline = unrelated_scores(calibration)
-    # The threshold the calibration set supports: its best unrelated score plus a margin.
-    calibrated = round(max(calibration_scores) + 0.02, 2)
-    calibrated_baseline = round(max(calibration_baseline) + 0.02, 2)
-    acceptance_scores, acceptance_baseline = unrelated_scores(acceptance)
-    rows += [
-        {
-            "measure": "best unrelated score, calibration set",
-            "value": max(calibration_scores),
-            "baseline_full_scan": round(max(calibration_baseline), 4),
-            "n": len(calibration_scores),
-        },
-        {
-            "measure": "threshold supported by calibration (+0.02)",
-            "value": calibrated,
-            "baseline_full_scan": calibrated_baseline,
-            "n": f"service uses {MIN_SCORE}",
-        },
-        {
-            "measure": "false positives, acceptance set, at the service threshold",
-            "value": round(sum(s >= MIN_SCORE for s in acceptance_scores) / len(acceptance_scores), 4),
-            "baseline_full_scan": round(
-                sum(s >= MIN_SCORE for s in acceptance_baseline) / len(acceptance_baseline), 4
-            ),
-            "n": len(acceptance_scores),
-        },
-        {
-            "measure": "best unrelated score, acceptance set",
-            "value": max(acceptance_scores),
-            "baseline_full_scan": round(max(acceptance_baseline), 4),
-            "n": len(acceptance_scores),
-        },
-        {
-            "measure": "query latency p50 / p99 (ms, 7 variants, this catalogue)",
-            "value": [
-                round(1000 * statistics.median(latencies), 1),
-                round(1000 * percentile(latencies, 0.99), 1),
-            ],
-            "n": len(latencies),
-        },
-        {
-            "measure": "fingerprinting speed (x real time, incl. decode)",
-            "value": round(audio_seconds / fingerprint_seconds),
-            "n": len(sources),
-        },
-        {
-            "measure": "index memory per hour of audio (MB, exhaustive layout)",
-            "value": round(index.windows * 64 / (audio_seconds / 3600) / 1e6, 2),
-            "n": index.windows,
-        },
+    fresh = [
+        (p, d) for p in fetch_music(args.music_dir / "fresh", FRESH_PACKAGES) if (d := duration_of(p)) >= 25
     ]
-    for row in rows[-7:]:
-        print(row, flush=True)
-
-    scales = measure_scales(references, kept, args.scales)
-
-    from bench._common import report
-
-    columns = ("measure", "value", "baseline_full_scan", "n")
-    report(
-        "similarity",
-        [{column: row.get(column, "") for column in columns} for row in rows],
-        command="make bench  (or: .venv/bin/python bench/similarity.py)",
-        extra={
-            "catalogue": {
-                "real_tracks": len(catalogued),
-                "generated_tracks": len(generated),
-                "hours": round(audio_seconds / 3600, 2),
-            },
-            "held_out": {
-                "calibration_real_tracks": len(calibration),
-                "acceptance_real_tracks": len(acceptance),
-            },
-            "threshold": MIN_SCORE,
-            "lowest_true_match_scores": sorted(true_scores)[:10],
-            "goals": {
-                "recall_clean_noise10_mp3_gain_lowpass_tempo": 0.99,
-                "recall_noise0_speed_pitch": 0.95,
-                "false_positive_rate": 0.005,
-                "p99_ms_at_100k_tracks_one_core": 50,
-            },
-            "scales": scales,
-            "unusable_queries": unusable,
+    raw = {
+        "command": "make bench  (or: .venv/bin/python bench/similarity.py "
+        f"--generated {args.generated} --excerpts {args.excerpts} --unrelated {args.unrelated} "
+        f"--fresh-unrelated {args.fresh_unrelated} --scales '{args.scales}')",
+        "recall": recall,
+        "calibration": unrelated(calibration, args.unrelated),
+        "acceptance": unrelated(acceptance, args.unrelated),
+        "fresh": unrelated(fresh, args.fresh_unrelated),
+        "timings": timings,
+        "variants": len(ROBUST_VARIANTS),
+        "catalogue": {
+            "real_tracks": len(catalogued),
+            "generated_tracks": len(generated),
+            "hours": round(audio_seconds / 3600, 2),
         },
-    )
+        "held_out": {
+            "calibration_real_tracks": len(calibration),
+            "acceptance_real_tracks": len(acceptance),
+            "fresh_real_tracks": len(fresh),
+            "fresh_packages": list(FRESH_PACKAGES),
+        },
+        "fingerprint_x_realtime": round(audio_seconds / fingerprint_seconds),
+        "index_mb_per_hour": round(index.windows * 64 / (audio_seconds / 3600) / 1e6, 2),
+        "index_windows": index.windows,
+    }
+    raw["scales"] = measure_scales(references, kept, args.scales)
+    return raw
 
 
 if __name__ == "__main__":

@@ -25,7 +25,7 @@ from provenance.labels import aigc_label_valid, trust_anchors_pem
 from provenance.models import ContributionEvent
 from provenance.selectors import signing_keys
 from provenance.verify import verify_bundle
-from similarity.fingerprint import AudioError, fingerprint
+from similarity.fingerprint import PLAIN, AudioError, fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ def _verdict_from_soft_binding(data, fmt, viewer, full) -> dict[str, Any]:
 def _best_export(values, viewer: Organisation | None):
     """The best-scoring export above the threshold whose row still exists. Among exports of
     the same audio (tied scores): the viewer's own, then the earliest (the original)."""
-    matches = exports_index().search({1.0: values}, limit=5, min_score=SOFT_BINDING_MIN_SCORE)
+    matches = exports_index().search({PLAIN: values}, limit=5, min_score=SOFT_BINDING_MIN_SCORE)
     keys = [match.recording for match in matches]
     exports = Export.objects.select_related("work").in_bulk(keys, field_name="index_key")
     found = [(exports[m.recording], m) for m in matches if m.recording in exports]

@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from similarity.fingerprint import AudioError, fingerprint_samples, samples_from_audio
+from similarity.fingerprint import AudioError, Variant, fingerprint_samples, samples_from_audio
 from similarity.index import ROBUST_SPEEDS, FingerprintIndex, Match
 
 
@@ -45,7 +45,8 @@ def check_take(audio: np.ndarray, rate: int, indexes: list[FingerprintIndex], po
         return CheckResult("allow", 0.0, [], 0, "no catalogue to check against")
     try:
         queries = {
-            s: fingerprint_samples(samples_from_audio(audio, rate, speed=s)).values for s in ROBUST_SPEEDS
+            Variant(rate=s): fingerprint_samples(samples_from_audio(audio, rate, speed=s)).values
+            for s in ROBUST_SPEEDS
         }
     except AudioError as exc:
         # Too short or silent to fingerprint: nothing can have been copied into it that a
@@ -54,5 +55,5 @@ def check_take(audio: np.ndarray, rate: int, indexes: list[FingerprintIndex], po
     matches = [m for index in indexes for m in index.search(queries, min_score=policy.min_score, limit=20)]
     matched = max((m.duration_s for m in matches), default=0.0)
     return CheckResult(
-        policy.verdict_for(matched), matched, sorted(matches, key=lambda m: -m.score), len(indexes)
+        policy.verdict_for(matched), matched, sorted(matches, key=lambda m: -m.strength), len(indexes)
     )

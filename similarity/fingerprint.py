@@ -26,6 +26,36 @@ class AudioError(ValueError):
 
 
 @dataclass(frozen=True)
+class Variant:
+    """A transformation applied to a query before fingerprinting, to undo a copy's change:
+    `rate` resamples the way a tape played faster would (pitch and tempo together), then
+    `tempo` stretches time with the pitch kept. Pitch alone: Variant(s, 1 / s)."""
+
+    rate: float = 1.0
+    tempo: float = 1.0
+
+    @property
+    def time_scale(self) -> float:
+        """Seconds of the query per second of the transformed audio."""
+        return self.rate * self.tempo
+
+    @property
+    def filters(self) -> str:
+        """The ffmpeg filter chain at 11,025 Hz ('' for the plain query). Resampling comes
+        first, so that asetrate knows the rate it scales (the source's may be any)."""
+        steps = []
+        if self.rate != 1.0:
+            steps += [f"aresample={SAMPLE_RATE}", f"asetrate={SAMPLE_RATE * self.rate:.3f}"]
+            steps += [f"aresample={SAMPLE_RATE}"]
+        if self.tempo != 1.0:
+            steps.append(f"atempo={self.tempo:.6f}")
+        return ",".join(steps)
+
+
+PLAIN = Variant()
+
+
+@dataclass(frozen=True)
 class Fingerprint:
     values: np.ndarray  # uint32 sub-fingerprints
     duration_s: float
@@ -34,21 +64,15 @@ class Fingerprint:
         return item / ITEMS_PER_SECOND
 
 
-def decode(source: str | Path | bytes, *, speed: float = 1.0, keep_tempo: bool = False) -> np.ndarray:
-    """Audio (a path, or the bytes of a file) as 11,025 Hz mono int16 samples.
-
-    `speed` != 1 resamples the way a sped-up tape would (tempo and pitch together), or with
-    `keep_tempo` shifts the pitch alone; the index searches a query at several of these to
-    find resampled or pitch-shifted copies.
+def decode(source: str | Path | bytes, *, variant: Variant = PLAIN) -> np.ndarray:
+    """Audio (a path, or the bytes of a file) as 11,025 Hz mono int16 samples, transformed
+    by `variant`; the index searches a query at several variants to find resampled,
+    pitch-shifted or time-stretched copies.
     """
     source_arg, stdin = (
         ("pipe:0", bytes(source)) if isinstance(source, (bytes, bytearray)) else (str(source), None)
     )
-    # Resample first, so that asetrate knows the rate it scales (the source's may be any).
-    rescale = f"aresample={SAMPLE_RATE},asetrate={SAMPLE_RATE * speed:.3f},aresample={SAMPLE_RATE}"
-    if keep_tempo:
-        rescale += f",atempo={1 / speed:.6f}"
-    filters = ["-af", rescale] if speed != 1.0 else []
+    filters = ["-af", variant.filters] if variant != PLAIN else []
     command = [
         "ffmpeg",
         "-v",
@@ -109,8 +133,8 @@ def fingerprint_samples(samples: np.ndarray) -> Fingerprint:
     return Fingerprint(values=np.asarray(raw, dtype=np.int64).astype(np.uint32), duration_s=duration)
 
 
-def fingerprint(source: str | Path | bytes, *, speed: float = 1.0, keep_tempo: bool = False) -> Fingerprint:
-    return fingerprint_samples(decode(source, speed=speed, keep_tempo=keep_tempo))
+def fingerprint(source: str | Path | bytes, *, variant: Variant = PLAIN) -> Fingerprint:
+    return fingerprint_samples(decode(source, variant=variant))
 
 
 def bit_error_rate(a: np.ndarray, b: np.ndarray) -> float:

@@ -7,8 +7,12 @@ the best-voted alignments are re-scored by the bit error rate of the whole align
 allowing a one-item shift. Score = 1 - BER: unrelated music sits near 0.63-0.67, the same
 recording (even noisy, re-encoded or tempo-shifted) well above.
 
-Resampled copies (speed and pitch changed together) defeat Chromaprint; `search` takes the
-query fingerprinted at several speeds and keeps the best alignment of each.
+Resampled copies (speed and pitch changed together) defeat Chromaprint, and a time stretch
+drifts past the one-item shift the re-scoring allows; `search` takes the query fingerprinted
+at several variants (resampled, pitch-shifted, time-stretched) and keeps the best alignment
+of each. More variants give chance alignments more tries, so a variant's match must clear the
+threshold by VARIANT_MARGIN; a stretch whose sub-fingerprints barely change (a held chord, a
+fade) matches other held chords, so its match must clear it by STATIC_MARGIN.
 
 No Django: the database is the source of truth and rebuilds this index; benchmarks call it.
 """
@@ -25,7 +29,15 @@ from pathlib import Path
 import faiss
 import numpy as np
 
-from similarity.fingerprint import ITEMS_PER_SECOND, AudioError, Fingerprint, bit_error_rate, fingerprint
+from similarity.fingerprint import (
+    ITEMS_PER_SECOND,
+    PLAIN,
+    AudioError,
+    Fingerprint,
+    Variant,
+    bit_error_rate,
+    fingerprint,
+)
 
 WINDOW = 16
 BITS = WINDOW * 32
@@ -42,13 +54,22 @@ SHORT_QUERY_S = 5.0
 # An alignment that overlaps little of the query (it hangs off a recording's start or end)
 # has a noisy BER; it must cover this share of the query to count.
 MIN_OVERLAP = 0.6
+VARIANT_MARGIN = 0.0  # calibrated by bench/similarity.py
+# Mean share of bits that change between consecutive sub-fingerprints: 0.13 in the median
+# 7-s stretch of real music, 0.076 at its 1st percentile (wesnoth's soundtrack); the held
+# final chords that matched each other at 0.85 changed 0.03-0.057.
+STATIC_CHANGE = 0.065
+STATIC_MARGIN = 0.10
 ROBUST_SPEEDS = (1.0, 2 ** (1 / 12), 2 ** (-1 / 12), 2 ** (0.5 / 12), 2 ** (-0.5 / 12))
-# (speed, keep_tempo): resampled like a tape at each speed, and pitch-shifted by a semitone
-# with the tempo kept, for copies whose pitch alone was changed.
+TEMPO_STRETCH = 1.03
+# The plain query first; resampled like a tape at each speed; pitch-shifted by a semitone
+# with the tempo kept, for copies whose pitch alone was changed; and time-stretched with the
+# pitch kept, for copies whose tempo alone was changed.
 ROBUST_VARIANTS = (
-    *((speed, False) for speed in ROBUST_SPEEDS),
-    (2 ** (1 / 12), True),
-    (2 ** (-1 / 12), True),
+    *(Variant(rate=speed) for speed in ROBUST_SPEEDS),
+    *(Variant(rate=speed, tempo=1 / speed) for speed in (2 ** (1 / 12), 2 ** (-1 / 12))),
+    Variant(tempo=TEMPO_STRETCH),
+    Variant(tempo=1 / TEMPO_STRETCH),
 )
 
 # Per-query search in a service: more OpenMP threads were 10-60x slower on 2 shared cores.
@@ -100,8 +121,14 @@ class Match:
     query_start_s: float
     reference_start_s: float
     duration_s: float
-    speed: float = 1.0
-    keep_tempo: bool = False
+    variant: Variant = PLAIN
+    margin: float = 0.0  # how far above the threshold this match must score (see the module)
+
+    @property
+    def strength(self) -> float:
+        """The score less its margin: what thresholds and rankings compare (the score itself
+        stays the plain 1 - BER)."""
+        return round(self.score - self.margin, 4)
 
 
 def windows(values: np.ndarray) -> np.ndarray:
@@ -182,14 +209,15 @@ class FingerprintIndex:
         index.nprobe = self.layout.nprobe
         return index
 
-    def search(self, variants: dict, *, limit: int = 5, min_score: float | None = None) -> list[Match]:
-        """Matches for a query, best first. `variants` maps a speed, or (speed, keep_tempo),
-        to the query fingerprinted that way ({1.0: values} for a plain search)."""
+    def search(
+        self, variants: dict[Variant, np.ndarray], *, limit: int = 5, min_score: float | None = None
+    ) -> list[Match]:
+        """Matches for a query, strongest first. `variants` maps each Variant to the query
+        fingerprinted that way ({PLAIN: values} for a plain search)."""
         best: dict[int, Match] = {}
         for variant, query in variants.items():
-            speed, keep_tempo = variant if isinstance(variant, tuple) else (variant, False)
-            for match in self._search_one(np.asarray(query, dtype=np.uint32), speed, keep_tempo):
-                if match.recording not in best or match.score > best[match.recording].score:
+            for match in self._search_one(np.asarray(query, dtype=np.uint32), variant):
+                if match.recording not in best or match.strength > best[match.recording].strength:
                     best[match.recording] = match
         duration = max((len(q) for q in variants.values()), default=0) / ITEMS_PER_SECOND
         threshold = (
@@ -197,10 +225,10 @@ class FingerprintIndex:
             if min_score is not None
             else (MIN_SCORE_SHORT if duration < SHORT_QUERY_S else MIN_SCORE)
         )
-        found = sorted((m for m in best.values() if m.score >= threshold), key=lambda m: -m.score)
+        found = sorted((m for m in best.values() if m.strength >= threshold), key=lambda m: -m.strength)
         return found[:limit]
 
-    def _search_one(self, query: np.ndarray, speed: float, keep_tempo: bool = False) -> list[Match]:
+    def _search_one(self, query: np.ndarray, variant: Variant) -> list[Match]:
         step = self.layout.query_stride
         rows = windows(query)[::step]
         if not rows.size or not self._index.ntotal:
@@ -211,14 +239,12 @@ class FingerprintIndex:
             for window in found[near & (found >= 0)]:
                 votes[(int(self._owner[window]), int(self._start[window]) - row * step)] += 1
         scored = [
-            self._scored(query, recording, offset, speed, keep_tempo)
+            self._scored(query, recording, offset, variant)
             for (recording, offset), _ in votes.most_common(CANDIDATES)
         ]
         return [m for m in scored if m.duration_s * ITEMS_PER_SECOND >= MIN_OVERLAP * len(query)]
 
-    def _scored(
-        self, query: np.ndarray, recording: int, offset: int, speed: float, keep_tempo: bool
-    ) -> Match:
+    def _scored(self, query: np.ndarray, recording: int, offset: int, variant: Variant) -> Match:
         reference = self._values[recording]
         best_ber, best_offset, best_overlap = 1.0, offset, 0
         for shift in (offset - 1, offset, offset + 1):
@@ -230,15 +256,17 @@ class FingerprintIndex:
             if ber < best_ber:
                 best_ber, best_offset, best_overlap = ber, shift, overlap
         q_start, r_start = max(0, -best_offset), max(0, best_offset)
+        margin = 0.0 if variant == PLAIN else VARIANT_MARGIN
+        if change_rate(query[q_start : q_start + best_overlap]) < STATIC_CHANGE:
+            margin += STATIC_MARGIN
         return Match(
             recording=recording,
             score=round(1 - best_ber, 4),
-            # A resampled variant runs at `speed`; a pitch-only one keeps the query's own time.
-            query_start_s=round(q_start / ITEMS_PER_SECOND * (1.0 if keep_tempo else speed), 2),
+            query_start_s=round(q_start / ITEMS_PER_SECOND * variant.time_scale, 2),
             reference_start_s=round(r_start / ITEMS_PER_SECOND, 2),
             duration_s=round(best_overlap / ITEMS_PER_SECOND, 2),
-            speed=speed,
-            keep_tempo=keep_tempo,
+            variant=variant,
+            margin=margin,
         )
 
     def save(self, path: Path) -> None:
@@ -280,13 +308,20 @@ class FingerprintIndex:
         return loaded
 
 
-def fingerprint_variants(data: bytes) -> dict[tuple[float, bool], Fingerprint]:
+def change_rate(values: np.ndarray) -> float:
+    """Mean share of bits that change from one sub-fingerprint to the next."""
+    if len(values) < 2:
+        return 0.0
+    return bit_error_rate(values[1:], values[:-1])
+
+
+def fingerprint_variants(data: bytes) -> dict[Variant, Fingerprint]:
     """The query as heard plainly (its errors are the caller's), and every variant that can be
     fingerprinted (a variant of a query near the minimum length may fall short: skipped)."""
-    variants = {(1.0, False): fingerprint(data)}
-    for speed, keep_tempo in ROBUST_VARIANTS[1:]:
+    variants = {PLAIN: fingerprint(data)}
+    for variant in ROBUST_VARIANTS[1:]:
         try:
-            variants[(speed, keep_tempo)] = fingerprint(data, speed=speed, keep_tempo=keep_tempo)
+            variants[variant] = fingerprint(data, variant=variant)
         except AudioError:
             continue
     return variants

@@ -14,6 +14,7 @@ from accounts.models import Organisation
 from accounts.roles import OrganisationKind
 from config.errors import ConflictError, ForbiddenError, InvalidInputError
 from similarity.catalogue_index import index_for
+from similarity.fingerprint import PLAIN
 from similarity.index import Match, fingerprint_variants
 from similarity.models import Catalogue, Recording
 
@@ -129,8 +130,8 @@ def match_audio(*, data: bytes, catalogues: QuerySet[Catalogue], limit: int = 5)
     variants = fingerprint_variants(data)
     queries = {variant: print_.values for variant, print_ in variants.items()}
     found = [m for catalogue in catalogues for m in index_for(catalogue).search(queries, limit=limit)]
-    matches = match_rows(sorted(found, key=lambda m: -m.score))
-    return MatchReport(duration_s=round(variants[(1.0, False)].duration_s, 3), matches=matches[:limit])
+    matches = match_rows(sorted(found, key=lambda m: -m.strength))
+    return MatchReport(duration_s=round(variants[PLAIN].duration_s, 3), matches=matches[:limit])
 
 
 def output_policy_for(organisation: Organisation):

@@ -1,8 +1,17 @@
 import numpy as np
 import pytest
 
-from similarity.fingerprint import AudioError, bit_error_rate, fingerprint
-from similarity.index import EXHAUSTIVE, ROBUST_SPEEDS, FingerprintIndex, Layout, layout_for
+from similarity.fingerprint import PLAIN, AudioError, Variant, bit_error_rate, fingerprint
+from similarity.index import (
+    EXHAUSTIVE,
+    ROBUST_VARIANTS,
+    STATIC_CHANGE,
+    STATIC_MARGIN,
+    FingerprintIndex,
+    Layout,
+    change_rate,
+    layout_for,
+)
 from similarity.models import Recording
 from tests.similarity.conftest import excerpt, ffmpeg, track, with_noise
 
@@ -17,8 +26,8 @@ def index(request, catalogue) -> FingerprintIndex:
     return built
 
 
-def search(index, data, speeds=(1.0,)):
-    return index.search({speed: fingerprint(data, speed=speed).values for speed in speeds})
+def search(index, data, variants=(PLAIN,)):
+    return index.search({variant: fingerprint(data, variant=variant).values for variant in variants})
 
 
 def test_fingerprints_are_raw_32_bit_values_at_about_8_per_second(catalogue):
@@ -61,17 +70,40 @@ def test_a_resampled_copy_needs_the_speed_variants(index, catalogue):
     pitched = ffmpeg(excerpt(catalogue[2], 10, 12), "-af", "asetrate=44100*1.0595,aresample=44100")
 
     plain = search(index, pitched)
-    robust = search(index, pitched, speeds=ROBUST_SPEEDS)
+    robust = search(index, pitched, variants=ROBUST_VARIANTS)
 
     assert all(m.recording != 2 for m in plain)
-    assert robust and robust[0].recording == 2 and robust[0].speed != 1.0
+    assert robust and robust[0].recording == 2 and robust[0].variant.rate != 1.0
+
+
+def test_a_time_stretched_copy_aligns_best_through_the_tempo_variant(index, catalogue):
+    stretched = ffmpeg(excerpt(catalogue[6], 10, 20), "-af", "atempo=0.97")  # 20 s -> 20.6 s
+
+    plain = search(index, stretched)
+    [undone] = search(index, stretched, variants=[Variant(tempo=1.03)])
+
+    assert undone.recording == 6 and undone.reference_start_s == pytest.approx(10, abs=0.5)
+    # The plain alignment drifts ~5 items over the excerpt, past the one-item shift allowed.
+    assert all(m.score < undone.score for m in plain if m.recording == 6)
+
+
+def test_a_held_chord_must_score_higher_than_changing_music(index):
+    chord = np.full(80, 0x5A5A5A5A, dtype=np.uint32)  # a stretch whose bits never change
+    held = FingerprintIndex()
+    held.add(1, np.concatenate([chord, chord]))
+
+    [match] = held.search({PLAIN: chord}, min_score=0.0)
+
+    assert change_rate(chord) == 0.0 < STATIC_CHANGE
+    assert match.score == 1.0 and match.margin == STATIC_MARGIN
+    assert match.strength == pytest.approx(1.0 - STATIC_MARGIN)
 
 
 @pytest.mark.parametrize("genre", ["pop", "rock", "jazz", "electronic", "folk", "hiphop", "ambient"])
 def test_music_that_is_not_in_the_catalogue_matches_nothing(index, genre):
     for seed in (901, 902):
         unrelated = excerpt(track((genre,), seed=seed, seconds=25), 8, 10)
-        assert search(index, unrelated, speeds=ROBUST_SPEEDS) == []
+        assert search(index, unrelated, variants=ROBUST_VARIANTS) == []
 
 
 def test_unrelated_music_differs_in_a_third_or_more_of_its_bits(catalogue):
@@ -150,5 +182,5 @@ def test_a_catalogue_that_grows_large_is_re_laid_out(catalogue, settings, tmp_pa
 
     grown = index_for(masters)
     assert grown.layout.nlist and len(grown) == len(catalogue)
-    query = {1.0: fingerprint(excerpt(catalogue[4], 20, 10)).values}
+    query = {PLAIN: fingerprint(excerpt(catalogue[4], 20, 10)).values}
     assert grown.search(query)[0].recording == Recording.objects.get(source_path="4.wav").index_key
