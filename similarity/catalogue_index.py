@@ -9,11 +9,23 @@ from __future__ import annotations
 from pathlib import Path
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
-from similarity.index import FingerprintIndex, layout_for
+from similarity.index import FingerprintIndex, gpu_count, layout_for
 from similarity.models import Catalogue, Recording
 
 _loaded: dict[str, tuple[float, FingerprintIndex]] = {}
+
+
+def search_device() -> str:
+    """Where index searches run: SIMILARITY_DEVICE, "auto" taking a GPU when faiss has one."""
+    wanted = settings.SIMILARITY_DEVICE
+    if wanted == "cuda" and not gpu_count():
+        raise ImproperlyConfigured(
+            "SIMILARITY_DEVICE: cuda was asked for, but faiss sees no GPU (faiss-cpu is installed, "
+            "or no device is visible); install faiss-gpu or set it to auto or cpu"
+        )
+    return "cuda" if wanted == "cuda" or (wanted == "auto" and gpu_count()) else "cpu"
 
 
 def index_path(catalogue: Catalogue) -> Path:
@@ -23,7 +35,8 @@ def index_path(catalogue: Catalogue) -> Path:
 def index_rebuild(catalogue: Catalogue) -> FingerprintIndex:
     recordings = Recording.objects.filter(catalogue=catalogue).only("index_key", "fingerprint")
     fingerprints = [(r.index_key, r.fingerprint_values()) for r in recordings.iterator(chunk_size=500)]
-    index = FingerprintIndex(layout_for(sum(len(values) for _, values in fingerprints)))
+    layout = layout_for(sum(len(values) for _, values in fingerprints))
+    index = FingerprintIndex(layout, device=search_device())
     index.add_many(fingerprints)
     _store(catalogue, index)
     return index
@@ -37,7 +50,7 @@ def index_for(catalogue: Catalogue) -> FingerprintIndex:
     mtime = path.stat().st_mtime
     cached = _loaded.get(str(catalogue.id))
     if cached is None or cached[0] != mtime:
-        cached = (mtime, FingerprintIndex.load(path))
+        cached = (mtime, FingerprintIndex.load(path, device=search_device()))
         _loaded[str(catalogue.id)] = cached
     return cached[1]
 

@@ -76,6 +76,22 @@ ROBUST_VARIANTS = (
 faiss.omp_set_num_threads(1)
 
 
+def gpu_count() -> int:
+    """GPUs faiss can search on: 0 with faiss-cpu, whose build has no GPU bindings."""
+    return faiss.get_num_gpus() if hasattr(faiss, "StandardGpuResources") else 0
+
+
+_gpu_resources = None
+
+
+def _on_gpu(index: faiss.IndexBinaryFlat) -> faiss.IndexBinary:
+    """A GpuIndexBinaryFlat copy of `index` on GPU 0 (one resources object per process)."""
+    global _gpu_resources
+    if _gpu_resources is None:
+        _gpu_resources = faiss.StandardGpuResources()
+    return faiss.index_binary_cpu_to_gpu(_gpu_resources, 0, index)
+
+
 @dataclass(frozen=True)
 class Layout:
     """How windows are indexed and searched.
@@ -141,9 +157,11 @@ def windows(values: np.ndarray) -> np.ndarray:
 
 
 class FingerprintIndex:
-    def __init__(self, layout: Layout = EXHAUSTIVE) -> None:
+    def __init__(self, layout: Layout = EXHAUSTIVE, *, device: str = "cpu") -> None:
         self.layout = layout
+        self.device = device  # "cuda": exhaustive searches run on a GPU copy (see `_searcher`)
         self._index: faiss.IndexBinary = faiss.IndexBinaryFlat(BITS)
+        self._gpu: faiss.IndexBinary | None = None
         self._owner = np.empty(0, dtype=np.int64)  # recording of each indexed window
         self._start = np.empty(0, dtype=np.int64)  # its first item in that recording
         self._values: dict[int, np.ndarray] = {}
@@ -185,11 +203,12 @@ class FingerprintIndex:
         if self.layout.nlist and isinstance(self._index, faiss.IndexBinaryFlat):
             self._index = self._inverted(rows)
         self._index.add(rows)
+        self._gpu = None  # copied again on the next search
         self._owner, self._start = np.concatenate(owners), np.concatenate(starts)
 
     def relaid(self, layout: Layout) -> FingerprintIndex:
         """The same recordings in another layout."""
-        index = FingerprintIndex(layout)
+        index = FingerprintIndex(layout, device=self.device)
         index.add_many(self._values.items())
         return index
 
@@ -233,7 +252,7 @@ class FingerprintIndex:
         rows = windows(query)[::step]
         if not rows.size or not self._index.ntotal:
             return []
-        distances, ids = self._index.search(rows, min(NEIGHBOURS, self._index.ntotal))
+        distances, ids = self._searcher().search(rows, min(NEIGHBOURS, self._index.ntotal))
         votes: Counter[tuple[int, int]] = Counter()
         for row, (found, near) in enumerate(zip(ids, distances <= MAX_WINDOW_DISTANCE, strict=True)):
             for window in found[near & (found >= 0)]:
@@ -243,6 +262,15 @@ class FingerprintIndex:
             for (recording, offset), _ in votes.most_common(CANDIDATES)
         ]
         return [m for m in scored if m.duration_s * ITEMS_PER_SECOND >= MIN_OVERLAP * len(query)]
+
+    def _searcher(self) -> faiss.IndexBinary:
+        """The index searches run on: on "cuda", a GPU copy of an exhaustive index (faiss has
+        no GPU binary inverted file, so the inverted layout stays on the CPU)."""
+        if self.device != "cuda" or not isinstance(self._index, faiss.IndexBinaryFlat):
+            return self._index
+        if self._gpu is None:
+            self._gpu = _on_gpu(self._index)
+        return self._gpu
 
     def _scored(self, query: np.ndarray, recording: int, offset: int, variant: Variant) -> Match:
         reference = self._values[recording]
@@ -295,9 +323,10 @@ class FingerprintIndex:
         partial.replace(path)
 
     @classmethod
-    def load(cls, path: Path) -> FingerprintIndex:
+    def load(cls, path: Path, *, device: str = "cpu") -> FingerprintIndex:
         with np.load(Path(path)) as data:
-            loaded = cls(Layout(*(int(v) for v in data["layout"])) if "layout" in data else EXHAUSTIVE)
+            layout = Layout(*(int(v) for v in data["layout"])) if "layout" in data else EXHAUSTIVE
+            loaded = cls(layout, device=device)
             loaded._index = faiss.deserialize_index_binary(data["index"])
             if isinstance(loaded._index, faiss.IndexBinaryIVF):
                 loaded._index.nprobe = loaded.layout.nprobe

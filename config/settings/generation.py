@@ -12,5 +12,7 @@ GENERATION_MUSICGEN_DIR = env.str("GENERATION_MUSICGEN_DIR", None)
 GENERATION_STABLE_AUDIO_DIR = env.str("GENERATION_STABLE_AUDIO_DIR", None)
 GENERATION_STABLE_AUDIO_STEPS = env.int("GENERATION_STABLE_AUDIO_STEPS", 100, minimum=1, maximum=1000)
 
-# Similarity: the largest audio upload accepted for matching (bytes).
+# Similarity: where the catalogues' FAISS indexes are searched (auto: a GPU when faiss-gpu
+# sees one), and the largest audio upload accepted for matching (bytes).
+SIMILARITY_DEVICE = env.choice("SIMILARITY_DEVICE", ("auto", "cpu", "cuda"), "auto")
 SIMILARITY_MAX_UPLOAD_BYTES = env.int("SIMILARITY_MAX_UPLOAD_BYTES", 100 * 1024 * 1024, minimum=1024)

@@ -1,6 +1,8 @@
 import numpy as np
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 
+from similarity.catalogue_index import search_device
 from similarity.fingerprint import PLAIN, AudioError, Variant, bit_error_rate, fingerprint
 from similarity.index import (
     EXHAUSTIVE,
@@ -10,6 +12,7 @@ from similarity.index import (
     FingerprintIndex,
     Layout,
     change_rate,
+    gpu_count,
     layout_for,
 )
 from similarity.models import Recording
@@ -184,3 +187,28 @@ def test_a_catalogue_that_grows_large_is_re_laid_out(catalogue, settings, tmp_pa
     assert grown.layout.nlist and len(grown) == len(catalogue)
     query = {PLAIN: fingerprint(excerpt(catalogue[4], 20, 10)).values}
     assert grown.search(query)[0].recording == Recording.objects.get(source_path="4.wav").index_key
+
+
+@pytest.mark.skipif(not gpu_count(), reason="faiss sees no GPU here (faiss-cpu or no device)")
+def test_a_gpu_copy_of_the_index_finds_what_the_cpu_index_finds(catalogue):
+    cpu, gpu = FingerprintIndex(), FingerprintIndex(device="cuda")
+    for built in (cpu, gpu):
+        built.add_many((number, fingerprint(data).values) for number, data in catalogue.items())
+    query = excerpt(catalogue[3], 15, 10)
+
+    assert search(gpu, query) == search(cpu, query)
+
+
+def test_searches_run_on_the_cpu_unless_faiss_sees_a_gpu(settings):
+    settings.SIMILARITY_DEVICE = "auto"
+    assert search_device() == ("cuda" if gpu_count() else "cpu")
+    settings.SIMILARITY_DEVICE = "cpu"
+    assert search_device() == "cpu"
+
+
+@pytest.mark.skipif(gpu_count() > 0, reason="this machine has a GPU faiss can use")
+def test_asking_for_a_gpu_that_faiss_cannot_see_names_the_setting(settings):
+    settings.SIMILARITY_DEVICE = "cuda"
+
+    with pytest.raises(ImproperlyConfigured, match="SIMILARITY_DEVICE"):
+        search_device()
