@@ -86,7 +86,7 @@ def degraded_excerpt(source: Path | bytes, start: float, how: list, seed: int) -
     """10 s from `start`, degraded, as WAV bytes."""
     import numpy as np
 
-    arguments = ["-ss", f"{start:.2f}", "-t", "10"]
+    arguments = ["-t", "10"]
     codec = None
     if how and how[0] == "codec":
         codec = how[1:]
@@ -97,6 +97,8 @@ def degraded_excerpt(source: Path | bytes, start: float, how: list, seed: int) -
         "ffmpeg",
         "-v",
         "error",
+        "-ss",  # before -i: seek in the input rather than decode everything before `start`
+        f"{start:.2f}",
         "-i",
         source_arg,
         *arguments,

@@ -36,7 +36,8 @@ from similarity.fingerprint import (
     Fingerprint,
     Variant,
     bit_error_rate,
-    fingerprint,
+    decode_variants,
+    fingerprint_samples,
 )
 
 WINDOW = 16
@@ -347,10 +348,11 @@ def change_rate(values: np.ndarray) -> float:
 def fingerprint_variants(data: bytes) -> dict[Variant, Fingerprint]:
     """The query as heard plainly (its errors are the caller's), and every variant that can be
     fingerprinted (a variant of a query near the minimum length may fall short: skipped)."""
-    variants = {PLAIN: fingerprint(data)}
+    decoded = decode_variants(data, ROBUST_VARIANTS)
+    variants = {PLAIN: fingerprint_samples(decoded[PLAIN])}
     for variant in ROBUST_VARIANTS[1:]:
         try:
-            variants[variant] = fingerprint(data, variant=variant)
+            variants[variant] = fingerprint_samples(decoded[variant])
         except AudioError:
             continue
     return variants

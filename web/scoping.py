@@ -19,14 +19,23 @@ MESSAGE_NO_MEMBERSHIP = "Your account is not a member of any organisation; ask a
 MESSAGE_READ_ONLY = "Your role in this organisation can read but not change anything."
 
 
+def memberships_of(request: HttpRequest) -> list[Membership]:
+    """The signed-in user's memberships, read once per request (the page and its navigation)."""
+    if not hasattr(request, "_web_memberships"):
+        memberships = Membership.objects.filter(user=request.user).select_related("organisation")
+        request._web_memberships = list(memberships)
+    return request._web_memberships
+
+
 def membership_for(request: HttpRequest) -> Membership | None:
     """The membership a page acts for: `?org=<slug>` switches, the session remembers it."""
-    memberships = list(Membership.objects.filter(user=request.user).select_related("organisation"))
+    memberships = memberships_of(request)
     if not memberships:
         return None
     wanted = request.GET.get("org") or request.session.get(SESSION_ORGANISATION)
     chosen = next((m for m in memberships if m.organisation.slug == wanted), memberships[0])
-    request.session[SESSION_ORGANISATION] = chosen.organisation.slug
+    if request.session.get(SESSION_ORGANISATION) != chosen.organisation.slug:
+        request.session[SESSION_ORGANISATION] = chosen.organisation.slug  # saved only on a change
     return chosen
 
 

@@ -3,7 +3,15 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 
 from similarity.catalogue_index import search_device
-from similarity.fingerprint import PLAIN, AudioError, Variant, bit_error_rate, fingerprint
+from similarity.fingerprint import (
+    PLAIN,
+    AudioError,
+    Variant,
+    bit_error_rate,
+    decode,
+    decode_variants,
+    fingerprint,
+)
 from similarity.index import (
     EXHAUSTIVE,
     ROBUST_VARIANTS,
@@ -107,6 +115,15 @@ def test_music_that_is_not_in_the_catalogue_matches_nothing(index, genre):
     for seed in (901, 902):
         unrelated = excerpt(track((genre,), seed=seed, seconds=25), 8, 10)
         assert search(index, unrelated, variants=ROBUST_VARIANTS) == []
+
+
+def test_one_ffmpeg_run_decodes_every_variant_as_separate_runs_would(catalogue):
+    query = ffmpeg(excerpt(catalogue[2], 10, 8), "-b:a", "96k", fmt="mp3")
+
+    decoded = decode_variants(query, ROBUST_VARIANTS)
+
+    for variant in ROBUST_VARIANTS:
+        assert np.array_equal(decoded[variant], decode(query, variant=variant))
 
 
 def test_unrelated_music_differs_in_a_third_or_more_of_its_bits(catalogue):

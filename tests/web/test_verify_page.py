@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from generation.exports import take_export
 from tests.web.test_work_page import takes  # noqa: F401  (fixture)
-from web.views.verify import MESSAGE_CHOOSE_FILE
+from web.views.verify import MESSAGE_CHOOSE_FILE, MESSAGE_TOO_LARGE
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +36,13 @@ def test_verify_without_a_file_asks_for_one(client):
     response = client.post(reverse("web:verify"))
     assert response.status_code == 400
     assert MESSAGE_CHOOSE_FILE.encode() in response.content
+
+
+def test_a_file_over_the_limit_is_refused_before_its_body_is_read(client, settings):
+    settings.SIMILARITY_MAX_UPLOAD_BYTES = 1024
+    response = _upload(client, "huge.wav", b"\0" * 4096)
+    assert response.status_code == 413
+    assert MESSAGE_TOO_LARGE.encode() in response.content
 
 
 def test_a_file_that_is_not_audio_gets_a_plain_error(client):

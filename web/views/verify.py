@@ -9,12 +9,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from django.conf import settings
 from django.shortcuts import render
 from django.views import View
 
 from config.errors import ApplicationError
 from provenance.verification import file_verify
+from similarity.api import UploadTooLargeError, uploaded_file
 from web.scoping import membership_for
 
 MESSAGE_CHOOSE_FILE = "Choose an audio file or an evidence bundle (.zip) to verify."
@@ -52,11 +52,12 @@ class VerifyPage(View):
         return render(request, self.template_name, {})
 
     def post(self, request):
-        upload = request.FILES.get("file")
-        if upload is None:
-            return render(request, self.template_name, {"error": MESSAGE_CHOOSE_FILE}, status=400)
-        if upload.size > settings.SIMILARITY_MAX_UPLOAD_BYTES:
-            return render(request, self.template_name, {"error": MESSAGE_TOO_LARGE}, status=400)
+        try:  # refused on its declared length, before the body is read, as the API does
+            upload = uploaded_file(request, "file", MESSAGE_CHOOSE_FILE)
+        except UploadTooLargeError:
+            return render(request, self.template_name, {"error": MESSAGE_TOO_LARGE}, status=413)
+        except ApplicationError as exc:
+            return render(request, self.template_name, {"error": exc.message}, status=exc.status)
         viewer = None
         if request.user.is_authenticated:
             membership = membership_for(request)
