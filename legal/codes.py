@@ -1,8 +1,8 @@
 """Territories (ISO 3166-1 alpha-2, or WORLD) and currencies (ISO 4217) a licence may name.
 
-No Django. The currency table is deliberately small: the currencies licences are written in
-here, with their minor units (amounts are stored in minor units). Add one when a contract
-needs it, rather than accept a typo as a currency.
+No Django. The currency list is deliberately small: the currencies licences are written in
+here (the royalty engine's table has their minor units). Add one when a contract needs it,
+rather than accept a typo as a currency.
 """
 
 from __future__ import annotations
@@ -26,28 +26,10 @@ COUNTRIES = frozenset(
     """.split()  # noqa: SIM905  (a table to read, not to reformat)
 )
 
-# ISO 4217 code -> digits of the minor unit.
-CURRENCIES = {
-    "AUD": 2,
-    "BRL": 2,
-    "CAD": 2,
-    "CHF": 2,
-    "CNY": 2,
-    "DKK": 2,
-    "EUR": 2,
-    "GBP": 2,
-    "HKD": 2,
-    "INR": 2,
-    "JPY": 0,
-    "KRW": 0,
-    "MXN": 2,
-    "NOK": 2,
-    "NZD": 2,
-    "SEK": 2,
-    "SGD": 2,
-    "USD": 2,
-    "ZAR": 2,
-}
+# ISO 4217 codes a licence may be written in (their minor units: royalties.CURRENCY_EXPONENTS).
+CURRENCIES = frozenset(
+    "AUD BRL CAD CHF CNY DKK EUR GBP HKD INR JPY KRW MXN NOK NZD SEK SGD USD ZAR".split()  # noqa: SIM905
+)
 
 MESSAGE_TERRITORY = "Territories are ISO 3166-1 alpha-2 country codes, or WORLD alone."
 MESSAGE_CURRENCY = "Unknown currency: use an ISO 4217 code this service knows."

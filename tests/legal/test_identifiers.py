@@ -5,6 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from legal.codes import (
+    CURRENCIES,
     InvalidTerritoryError,
     UnknownCurrencyError,
     currency_normalise,
@@ -22,6 +23,7 @@ from legal.identifiers import (
     iswc_display,
     iswc_normalise,
 )
+from legal.royalties import CURRENCY_EXPONENTS
 
 digits = st.text(alphabet="0123456789", min_size=9, max_size=9)
 
@@ -127,3 +129,7 @@ def test_unknown_currencies_are_refused():
     with pytest.raises(UnknownCurrencyError) as error:
         currency_normalise("EUX")
     assert error.value.code == "unknown_currency"
+
+
+def test_every_licence_currency_has_its_minor_unit_in_the_royalty_engine():
+    assert CURRENCY_EXPONENTS.keys() >= CURRENCIES
