@@ -17,6 +17,19 @@ def scan_list(*, organisation: Organisation) -> QuerySet[Scan]:
 RIGHTS_HOLDER_MATCH_FIELDS = ("recording_id", "score", "query_start_s", "reference_start_s", "duration_s")
 
 
+def _own_matches(check, recordings: dict) -> dict | None:
+    """The check as a rights holder may see it: only the matches of its `recordings` (by id),
+    or None when it matched none of them."""
+    own = [
+        {k: m.get(k) for k in RIGHTS_HOLDER_MATCH_FIELDS} | {"recording": recordings[m["recording_id"]]}
+        for m in check.matches
+        if m.get("recording_id") in recordings
+    ]
+    if not own:
+        return None
+    return {"id": check.id, "verdict": check.verdict, "created_at": check.created_at, "matches": own}
+
+
 def rights_holder_match_list(*, organisation: Organisation, limit: int = 500) -> list[dict]:
     """The latest output checks that matched the organisation's recordings, each with only
     the matches of its own recordings. Checks with matches are few next to all checks, so
@@ -32,15 +45,8 @@ def rights_holder_match_list(*, organisation: Organisation, limit: int = 500) ->
     found = []
     checks = OutputCheck.objects.exclude(matches=[]).order_by("-created_at", "id")
     for check in checks.only("id", "verdict", "matches", "created_at").iterator():
-        own = [
-            {k: m.get(k) for k in RIGHTS_HOLDER_MATCH_FIELDS} | {"recording": recordings[m["recording_id"]]}
-            for m in check.matches
-            if m.get("recording_id") in recordings
-        ]
-        if own:
-            found.append(
-                {"id": check.id, "verdict": check.verdict, "created_at": check.created_at, "matches": own}
-            )
+        if (own := _own_matches(check, recordings)) is not None:
+            found.append(own)
             if len(found) >= limit:
                 break
     return found
@@ -59,14 +65,7 @@ def rights_holder_match_get(*, organisation: Organisation, check_id) -> dict | N
             "catalogue"
         )
     }
-    own = [
-        {k: m.get(k) for k in RIGHTS_HOLDER_MATCH_FIELDS} | {"recording": recordings[m["recording_id"]]}
-        for m in check.matches
-        if m.get("recording_id") in recordings
-    ]
-    if not own:
-        return None
-    return {"id": check.id, "verdict": check.verdict, "created_at": check.created_at, "matches": own}
+    return _own_matches(check, recordings)
 
 
 def recording_audio_path(*, organisation: Organisation, recording_id):
