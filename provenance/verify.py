@@ -232,9 +232,7 @@ def _check_c2pa(bundle: Bundle, report: Report) -> None:
         except manifests.ManifestError as exc:
             report.add(f"c2pa[{name}]", False, str(exc))
             continue
-        failures = f": {', '.join(reading.failures)}" if reading.failures else ""
-        trusted = reading.state == "trusted" or (anchors is None and reading.ok)
-        report.add(f"c2pa[{name}]", trusted, f"{reading.state}{failures}")
+        report.add(f"c2pa[{name}]", *_c2pa_outcome(reading, anchors))
         label = reading.aigc()
         if label is not None:
             signed = aigc.label_signature_valid(label, bundle.record_keys.values())
@@ -351,6 +349,13 @@ def _event_included(event: dict, proof: dict | None, checkpoint, label: str, rep
     return True
 
 
+def _c2pa_outcome(reading, anchors: bytes | None) -> tuple[bool, str]:
+    """(passes, detail) of a manifest reading: trusted, or merely valid when no anchor was given."""
+    failures = f": {', '.join(reading.failures)}" if reading.failures else ""
+    error = f" ({reading.error})" if reading.error else ""
+    return reading.state == "trusted" or (anchors is None and reading.ok), f"{reading.state}{failures}{error}"
+
+
 def verify_audio(data: bytes, fmt: str, anchors: bytes | None, trusted: set[bytes] | None) -> Report:
     """One audio file's C2PA manifest and AIGC label (ManifestError: c2pa cannot read it)."""
     from provenance import aigc, manifests
@@ -360,10 +365,7 @@ def verify_audio(data: bytes, fmt: str, anchors: bytes | None, trusted: set[byte
     if reading.state == "none":
         report.add("c2pa", False, "no C2PA manifest")
         return report
-    failures = f": {', '.join(reading.failures)}" if reading.failures else ""
-    error = f" ({reading.error})" if reading.error else ""
-    ok = reading.state == "trusted" or (anchors is None and reading.ok)
-    report.add("c2pa", ok, f"{reading.state}{failures}{error}")
+    report.add("c2pa", *_c2pa_outcome(reading, anchors))
     label = reading.aigc()
     if label is None:
         report.add("aigc", False, "no AIGC implicit label in the manifest")
