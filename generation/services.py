@@ -192,16 +192,16 @@ def generation_run(*, request_id) -> GenerationRequest:
         raise
     elapsed = time.perf_counter() - started
     environment = runtime.environment(device) | {"backend": backend.name, "backend_version": backend.version}
-    checks = [_output_check(r.audio, r.sample_rate, request.work) for r in rendered]
+    checks = _output_checks([r.audio for r in rendered], rendered[0].sample_rate, request.work)
     files = [wav_bytes(r.audio, r.sample_rate) for r in rendered]
     return _generation_store(request, rendered, files, checks, environment, elapsed)
 
 
-def _output_check(audio, rate: int, work: Work):
-    """The take's similarity check against every catalogue (before any transaction opens)."""
-    from similarity.services import output_check_run
+def _output_checks(audios: list, rate: int, work: Work) -> list:
+    """The takes' similarity checks against every catalogue (before any transaction opens)."""
+    from similarity.services import output_checks_run
 
-    return output_check_run(audio=audio.numpy(), rate=rate, organisation=work.organisation)
+    return output_checks_run(audios=[a.numpy() for a in audios], rate=rate, organisation=work.organisation)
 
 
 def _generation_store(
@@ -335,7 +335,7 @@ def take_edit(*, take: Take, operation: str, parameters: dict[str, Any], edited_
         lyrics=lyrics,
         environment=environment,
     )
-    check = _output_check(audio, SAMPLE_RATE, take.work)
+    [check] = _output_checks([audio], SAMPLE_RATE, take.work)
     return _edit_store(result, operation, parameters, wav_bytes(audio), check, edited_by)
 
 

@@ -38,11 +38,12 @@ class CheckResult:
     matches: list[Match]
     catalogues: int
     note: str = ""
+    policy: Policy = Policy()  # the one it was judged by (and recorded with)
 
 
 def check_take(audio: np.ndarray, rate: int, indexes: list[FingerprintIndex], policy: Policy) -> CheckResult:
     if not indexes:
-        return CheckResult("allow", 0.0, [], 0, "no catalogue to check against")
+        return CheckResult("allow", 0.0, [], 0, "no catalogue to check against", policy)
     try:
         queries = {
             Variant(rate=s): fingerprint_samples(samples_from_audio(audio, rate, speed=s)).values
@@ -51,9 +52,8 @@ def check_take(audio: np.ndarray, rate: int, indexes: list[FingerprintIndex], po
     except AudioError as exc:
         # Too short or silent to fingerprint: nothing can have been copied into it that a
         # fingerprint could show; said in the record rather than hidden.
-        return CheckResult("allow", 0.0, [], len(indexes), f"not checkable: {exc}")
+        return CheckResult("allow", 0.0, [], len(indexes), f"not checkable: {exc}", policy)
     matches = [m for index in indexes for m in index.search(queries, min_score=policy.min_score, limit=20)]
     matched = max((m.duration_s for m in matches), default=0.0)
-    return CheckResult(
-        policy.verdict_for(matched), matched, sorted(matches, key=lambda m: -m.strength), len(indexes)
-    )
+    ranked = sorted(matches, key=lambda m: -m.strength)
+    return CheckResult(policy.verdict_for(matched), matched, ranked, len(indexes), policy=policy)

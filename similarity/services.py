@@ -146,16 +146,17 @@ def output_policy_for(organisation: Organisation):
     )
 
 
-def output_check_run(*, audio, rate: int, organisation: Organisation):
-    """Check new audio against every catalogue (outside any transaction: it reads indexes)."""
+def output_checks_run(*, audios: list, rate: int, organisation: Organisation) -> list:
+    """Check new audio (each of a generation's takes) against every catalogue, with the
+    indexes and the organisation's policy read once (outside any transaction)."""
     from similarity.checks import check_take
 
     indexes = [index_for(catalogue) for catalogue in Catalogue.objects.all()]
     policy = output_policy_for(organisation)
-    return output_licences_apply(check_take(audio, rate, indexes, policy), organisation, policy)
+    return [output_licences_apply(check_take(audio, rate, indexes, policy), organisation) for audio in audios]
 
 
-def output_licences_apply(result, organisation: Organisation, policy):
+def output_licences_apply(result, organisation: Organisation):
     """Matches of recordings whose licence lets `organisation` use them in outputs do not
     block: the take is judged on its unlicensed matches, and flagged at least, so a person
     sees that licensed material is in it (and the royalty engine can attribute it)."""
@@ -174,7 +175,7 @@ def output_licences_apply(result, organisation: Organisation, policy):
     if not licensed:
         return result
     unlicensed = max((m.duration_s for m in result.matches if m.recording not in licensed), default=0.0)
-    verdict = policy.verdict_for(unlicensed)
+    verdict = result.policy.verdict_for(unlicensed)
     note = f"{len(licensed)} matched recording(s) licensed for output use"
     return replace(result, verdict="flag" if verdict == "allow" else verdict, note=note)
 
@@ -186,7 +187,7 @@ def output_check_record(*, take, result) -> Any:
     from similarity.models import OutputCheck
 
     matches = match_rows(result.matches, with_source_path=False)
-    policy = output_policy_for(take.work.organisation).as_dict()
+    policy = result.policy.as_dict()
     check = OutputCheck.objects.create(
         take=take,
         verdict=result.verdict,

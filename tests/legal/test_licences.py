@@ -178,15 +178,14 @@ def test_an_output_matching_a_recording_licensed_for_output_is_flagged_not_block
     long_match = Match(
         recording=recordings[0].index_key, score=0.95, query_start_s=0, reference_start_s=0, duration_s=30
     )
-    blocked = CheckResult("block", 30.0, [long_match], 1)
-    policy = Policy()
+    blocked = CheckResult("block", 30.0, [long_match], 1, policy=Policy())
 
-    assert output_licences_apply(blocked, platform, policy).verdict == "block"
+    assert output_licences_apply(blocked, platform).verdict == "block"
     _licence(masters, platform, output_use_allowed=True, per_work_opt_in=True).opted_in.add(recordings[0])
-    allowed = output_licences_apply(blocked, platform, policy)
+    allowed = output_licences_apply(blocked, platform)
     assert allowed.verdict == "flag" and "licensed for output use" in allowed.note
     other = Match(
         recording=recordings[1].index_key, score=0.9, query_start_s=0, reference_start_s=0, duration_s=20
     )
-    mixed = CheckResult("block", 30.0, [long_match, other], 1)
-    assert output_licences_apply(mixed, platform, policy).verdict == "block"  # recording 2 is not licensed
+    mixed = CheckResult("block", 30.0, [long_match, other], 1, policy=Policy())
+    assert output_licences_apply(mixed, platform).verdict == "block"  # recording 2 is not licensed
