@@ -23,6 +23,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership
+from config.broker import broker_ensure
 from config.errors import ConflictError, InvalidInputError
 from generation.models import (
     Edit,
@@ -144,6 +145,7 @@ def generation_request_create(
         ],
     )
     if queue:
+        broker_ensure()
         # robust: the request is committed; a failed render is recorded on it for the client.
         transaction.on_commit(lambda: _queue_generation(request.id), robust=True)
     return request

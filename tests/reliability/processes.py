@@ -83,12 +83,14 @@ class PrivatePostgres:
     """A PostgreSQL cluster of its own (initdb into a temporary folder, trust auth), run as the
     `postgres` OS user when the tests run as root, since PostgreSQL refuses to run as root."""
 
-    folder: Path
+    folder: Path  # outside pytest's tmp_path: that is private to root, and this runs as postgres
     port: int = field(default_factory=free_port)
 
     def _run(self, *command: str) -> None:
         prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        subprocess.run([*prefix, *command], check=True, capture_output=True, timeout=120)
+        done = subprocess.run([*prefix, *command], capture_output=True, text=True, timeout=120)
+        if done.returncode:
+            raise RuntimeError(f"{command[0]} failed ({done.returncode}): {done.stderr or done.stdout}")
 
     def url(self, name: str = "postgres") -> str:
         return f"postgres://postgres@127.0.0.1:{self.port}/{name}"
@@ -112,6 +114,9 @@ class PrivatePostgres:
     def stop(self) -> None:
         self._run(str(PG_BIN / "pg_ctl"), "-D", str(self.folder / "data"), "-m", "fast", "-w", "stop")
         wait_for_port(self.port, up=False)
+
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @dataclass
