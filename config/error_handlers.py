@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import kombu.exceptions
+import redis.exceptions
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
@@ -19,13 +21,27 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from config.errors import MESSAGE_INVALID, MESSAGE_NOT_FOUND, ApplicationError
+from config.errors import (
+    MESSAGE_INVALID,
+    MESSAGE_NOT_FOUND,
+    MESSAGE_UNAVAILABLE,
+    ApplicationError,
+    ServiceUnavailableError,
+)
 
 logger = logging.getLogger(__name__)
 
-MESSAGE_UNAVAILABLE = "A backing service is unavailable; try again shortly."
 MESSAGE_SERVER_ERROR = "Internal server error."
 RETRY_AFTER_SECONDS = 5
+# Outages of the services behind a request: the database, and Redis as cache (rate limits,
+# CACHE_URL) or as broker (kombu raises its OperationalError once publishing gave up).
+OUTAGES = (
+    OperationalError,
+    InterfaceError,
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    kombu.exceptions.OperationalError,
+)
 
 
 def error_body(code: str, message: str, detail: Any = None) -> dict[str, Any]:
@@ -42,16 +58,17 @@ def _structured(detail: Any) -> Any:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, OUTAGES):
+        logger.warning("service unavailable in %s: %r", context.get("view").__class__.__name__, exc)
+        exc = ServiceUnavailableError(MESSAGE_UNAVAILABLE)
     if isinstance(exc, ApplicationError):
-        return Response(error_body(exc.code, exc.message, exc.detail), status=exc.status)
+        response = Response(error_body(exc.code, exc.message, exc.detail), status=exc.status)
+        if exc.status == 503:
+            response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         return Response(error_body("invalid", MESSAGE_INVALID, fields), status=400)
-    if isinstance(exc, (OperationalError, InterfaceError)):
-        logger.warning("database unavailable in %s: %s", context.get("view").__class__.__name__, exc)
-        response = Response(error_body("service_unavailable", MESSAGE_UNAVAILABLE), status=503)
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
     if isinstance(exc, Http404):
         exc = drf.NotFound(MESSAGE_NOT_FOUND)
     elif isinstance(exc, DjangoPermissionDenied):

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 MESSAGE_INVALID = "The request is not valid."
 MESSAGE_NOT_FOUND = "Not found."
+MESSAGE_UNAVAILABLE = "A backing service is unavailable; try again shortly."
 
 
 class ApplicationError(Exception):
@@ -47,3 +48,11 @@ class InvalidInputError(ApplicationError):
     code = "invalid"
     status = 400
     default_message = MESSAGE_INVALID
+
+
+class ServiceUnavailableError(ApplicationError):
+    """A backing service (database, broker, cache) does not answer: retry later (503)."""
+
+    code = "service_unavailable"
+    status = 503
+    default_message = MESSAGE_UNAVAILABLE

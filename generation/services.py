@@ -8,18 +8,22 @@ until it has to.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from accounts.models import Membership
+from config.broker import broker_ensure
 from config.errors import ConflictError, InvalidInputError
 from generation.models import (
     Edit,
@@ -35,6 +39,7 @@ from provenance.services import EventDraft, contribution_record, contribution_re
 from similarity.services import output_check_record
 
 AUDIO_OPERATIONS = ("trim", "fade", "gain")
+logger = logging.getLogger(__name__)
 
 
 class BackendUnavailableError(InvalidInputError):
@@ -140,17 +145,36 @@ def generation_request_create(
         ],
     )
     if queue:
+        broker_ensure()
         # robust: the request is committed; a failed render is recorded on it for the client.
         transaction.on_commit(lambda: _queue_generation(request.id), robust=True)
     return request
 
 
-def _running_elsewhere(request: GenerationRequest) -> bool:
-    """Another worker has it, unless it started longer ago than any task may run (that worker
-    died: a redelivered message takes the request over)."""
-    if request.status != RequestStatus.RUNNING or request.started_at is None:
-        return False
-    return timezone.now() - request.started_at < timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+@contextmanager
+def _render_lease(request_id) -> Iterator[bool]:
+    """Whether this process may render the request: a PostgreSQL session advisory lock, held
+    while it renders. A worker that dies (SIGKILL, OOM) loses its connection and the lock with
+    it, so the redelivered message takes the request over at once; a live one keeps it, so a
+    second delivery meanwhile (a visibility timeout shorter than the render) leaves it alone.
+    A RUNNING status alone cannot tell the two apart. SQLite, the embedded default, runs tasks
+    eagerly in one process: nothing to lock against."""
+    if connection.vendor != "postgresql":
+        yield True
+        return
+    key = int.from_bytes(uuid.UUID(str(request_id)).bytes[:8], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+        leased = cursor.fetchone()[0]
+    try:
+        yield leased
+    finally:
+        if leased:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [key])
+            except DatabaseError:
+                logger.warning("generation %s: lease not released; it ends with the connection", request_id)
 
 
 def _queue_generation(request_id) -> None:
@@ -166,16 +190,25 @@ def _sha256(data: bytes) -> str:
 def generation_run(*, request_id) -> GenerationRequest:
     """Render a queued request's takes, then store them and record the generation at once.
 
-    Idempotent: a redelivered message for a finished request does nothing. Rendering runs
-    outside any transaction; the takes, their files' rows and the event commit together.
+    Idempotent: a redelivered message for a finished request does nothing, and one for a
+    request another live worker renders leaves it to that worker. Rendering runs outside any
+    transaction; the takes, their files' rows and the event commit together.
     """
+    with _render_lease(request_id) as leased:
+        if not leased:  # a live worker is rendering it
+            return GenerationRequest.objects.get(pk=request_id)
+        return _generation_render(request_id)
+
+
+def _generation_render(request_id) -> GenerationRequest:
+    """generation_run's work, under the lease: RUNNING found here means its worker died."""
     from generation import runtime
     from generation.backends import GenerationSpec
     from generation.synth import wav_bytes
 
     with transaction.atomic():
         request = GenerationRequest.objects.select_for_update().select_related("work").get(pk=request_id)
-        if request.status in (RequestStatus.DONE, RequestStatus.FAILED) or _running_elsewhere(request):
+        if request.status in (RequestStatus.DONE, RequestStatus.FAILED):
             return request
         request.status, request.started_at = RequestStatus.RUNNING, timezone.now()
         request.save(update_fields=["status", "started_at"])

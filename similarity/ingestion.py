@@ -20,6 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 
+from config.broker import broker_ensure
 from config.errors import InvalidInputError
 from provenance.bundle import read_zip
 from similarity.catalogue_index import index_add
@@ -50,6 +51,7 @@ def ingestion_create(
         for i in items
     )
     if queue:
+        broker_ensure()
         transaction.on_commit(lambda: _queue(ingestion.id), robust=True)
     return ingestion
 
@@ -67,6 +69,7 @@ def ingestion_from_upload(*, catalogue: Catalogue, name: str, files: dict[str, b
             "The upload holds no audio file.", detail={"extensions": sorted(AUDIO_EXTENSIONS)}
         )
     with transaction.atomic():
+        broker_ensure()  # before any file is written
         ingestion = ingestion_create(catalogue=catalogue, source=name, items=[], queue=False)
         folder = Path(settings.MEDIA_ROOT) / "ingestions" / str(ingestion.id)
         items = []

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation
+from config.broker import broker_ensure
 from provenance.bundle import read_zip
 from similarity.fingerprint import AudioError
 from similarity.jobs import chunk_claim, job_finish_if_done
@@ -33,6 +34,7 @@ def scan_create(
     scan = Scan.objects.create(organisation=organisation, source=source[:1000])
     ScanItem.objects.bulk_create(ScanItem(scan=scan, path=i.source_path, file=str(i.path)) for i in items)
     if queue:
+        broker_ensure()
         transaction.on_commit(lambda: _queue(scan.id), robust=True)
     return scan
 
@@ -42,6 +44,7 @@ def scan_from_archive(*, organisation: Organisation, name: str, data: bytes) -> 
     checked by read_zip: nothing can land outside that folder), the rest ignored."""
     members = read_zip(data)
     with transaction.atomic():
+        broker_ensure()  # before any file is written
         scan = scan_create(organisation=organisation, source=name, items=[], queue=False)
         folder = Path(settings.MEDIA_ROOT) / "scans" / str(scan.id)
         items = []
