@@ -17,11 +17,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 
 from generation.exports import take_export
 from generation.models import Export, GenerationRequest, RequestStatus, Take
 from generation.services import generation_request_create, generation_run, work_create
 from provenance.evidence import evidence_bundle_build
+from provenance.exports_index import exports_index
 from provenance.models import ContributionEvent
 from provenance.verify import verify_bundle
 from tests.reliability.conftest import assert_log_consistent, report_figures
@@ -84,6 +86,9 @@ def test_export_killed_before_its_event_commits_leaves_an_orphan_nobody_trusts(o
         files = {name: archive.read(name) for name in archive.namelist()}
     assert audio == [f"audio/{Export.objects.get().id}.wav"]
     assert verify_bundle(files).ok
+    call_command("sweep_orphans", "--older-than", "0")  # the operator's clean-up after a crash
+    assert set((media / "exports").rglob("*.*")) == recorded
+    assert len(exports_index()) == 1 and all(e.index_key in exports_index() for e in Export.objects.all())
     log = assert_log_consistent()
     report_figures(
         "crash_export",
