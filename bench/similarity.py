@@ -31,6 +31,7 @@ import dataclasses
 import gc
 import io
 import json
+import pickle
 import random
 import statistics
 import subprocess
@@ -383,13 +384,18 @@ def scales_only(args, references: dict, sources: dict, durations: dict, rng: ran
     )
 
 
-def searched_queries(index, baseline, jobs: list[tuple[int | None, tuple]]) -> tuple[list, list, list]:
+def searched_queries(
+    index, baseline, jobs: list[tuple[int | None, tuple]], cache: dict, label: str
+) -> tuple[list, list, list]:
     """Every job's scores (see `scores`) with the baseline's best, the queries' fingerprints
-    and the service search's wall and CPU seconds per query."""
+    and the service search's wall and CPU seconds per query. The fingerprints are kept in
+    `cache` under `label` (a later run with the same arguments skips ffmpeg)."""
     from similarity.fingerprint import PLAIN
 
+    if label not in cache:
+        cache[label] = query_prints([job for _, job in jobs])
     results, kept, timings = [], [], []
-    for (key, _), prints in zip(jobs, query_prints([job for _, job in jobs]), strict=True):
+    for (key, _), prints in zip(jobs, cache[label], strict=True):
         if prints is None:  # the degraded excerpt came out too short: a miss, said so
             results.append(None)
             kept.append(None)
@@ -514,6 +520,12 @@ def main() -> None:
         "--raw", type=Path, default=Path(tempfile.gettempdir()) / "songproof-similarity-scores.json"
     )
     parser.add_argument("--evaluate", action="store_true", help="report from --raw without searching")
+    parser.add_argument(
+        "--prints-cache",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "songproof-similarity-prints.pickle",
+        help="query fingerprints of an earlier run with the same arguments (skips ffmpeg)",
+    )
     args = parser.parse_args()
 
     from bench._common import report
@@ -599,23 +611,28 @@ def run(args) -> dict | None:
         for key in sources
         for _ in range(args.excerpts if key <= len(catalogued) else 1)
     ]
+    signature = [args.generated, args.excerpts, args.unrelated, args.fresh_unrelated]
+    cached = args.prints_cache.exists()
+    cache = pickle.loads(args.prints_cache.read_bytes()) if cached else {}  # noqa: S301  (its own scratch file)
+    if cache.get("arguments") != signature:
+        cache = {"arguments": signature}
     recall, timings, kept = {}, [], {}
     for name, how in DEGRADATIONS.items():
         jobs = [(key, (sources[key], start, how, number)) for number, (key, start) in enumerate(queries)]
-        recall[name], prints, spent = searched_queries(index, baseline, jobs)
+        recall[name], prints, spent = searched_queries(index, baseline, jobs, cache, name)
         timings += spent
         if name in ("clean", "noise 0 dB", "MP3 64 kbps", "pitch +1 semitone"):
             kept[name] = [p for p in prints if p is not None]
         print(name, "searched", flush=True)
 
-    def unrelated(held_out: list, starts: int) -> list:
+    def unrelated(held_out: list, starts: int, label: str) -> list:
         jobs = [
             (None, (path, rng.uniform(3, duration - 12), DEGRADATIONS[name], n))
             for path, duration in held_out
             for n in range(starts)
             for name in ("clean", "noise 10 dB", "MP3 64 kbps")
         ]
-        return searched_queries(index, baseline, jobs)[0]
+        return searched_queries(index, baseline, jobs, cache, label)[0]
 
     fresh = [
         (p, d) for p in fetch_music(args.music_dir / "fresh", FRESH_PACKAGES) if (d := duration_of(p)) >= 25
@@ -625,9 +642,9 @@ def run(args) -> dict | None:
         f"--generated {args.generated} --excerpts {args.excerpts} --unrelated {args.unrelated} "
         f"--fresh-unrelated {args.fresh_unrelated} --scales '{args.scales}')",
         "recall": recall,
-        "calibration": unrelated(calibration, args.unrelated),
-        "acceptance": unrelated(acceptance, args.unrelated),
-        "fresh": unrelated(fresh, args.fresh_unrelated),
+        "calibration": unrelated(calibration, args.unrelated, "calibration"),
+        "acceptance": unrelated(acceptance, args.unrelated, "acceptance"),
+        "fresh": unrelated(fresh, args.fresh_unrelated, "fresh"),
         "timings": timings,
         "variants": len(ROBUST_VARIANTS),
         "catalogue": {
@@ -645,6 +662,7 @@ def run(args) -> dict | None:
         "index_mb_per_hour": round(index.windows * 64 / (audio_seconds / 3600) / 1e6, 2),
         "index_windows": index.windows,
     }
+    args.prints_cache.write_bytes(pickle.dumps(cache))
     raw["scales"] = measure_scales(references, kept, args.scales)
     return raw
 
