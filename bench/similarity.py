@@ -42,7 +42,9 @@ import wave
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+# Run as a script, this file's folder comes first on sys.path, where bench/c2pa.py would hide
+# the c2pa package (provenance.manifests imports it): the repository root goes there instead.
+sys.path[:] = [str(ROOT), *(p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench")]
 
 PACKAGES = ("wesnoth-1.16-music", "lincity-ng-data", "frozen-bubble-data")
 FRESH_PACKAGES = ("warzone2100-music",)  # acceptance only: never looked at while tuning
