@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
@@ -139,14 +140,32 @@ def samples_from_audio(audio: np.ndarray, rate: int, *, speed: float = 1.0) -> n
     limited FFT resampling; `speed` as in `decode`). Saves a round trip through ffmpeg for
     audio the service has just made."""
     mono = np.asarray(audio, dtype=np.float64).reshape(-1, np.shape(audio)[-1]).mean(axis=0)
-    target = round(mono.size * SAMPLE_RATE / (rate * speed))
-    spectrum = np.fft.rfft(mono)
-    bins = target // 2 + 1
+    ratio = SAMPLE_RATE / (rate * speed)
+    target = round(mono.size * ratio)
+    # Padded with silence to a length whose FFT is fast (a prime length took 10x longer); at
+    # speed 1 the padded length also resamples to a whole number of samples.
+    padded = _fast_length(mono.size, Fraction(SAMPLE_RATE, rate).denominator if speed == 1.0 else 1)
+    length = round(padded * ratio)
+    spectrum = np.fft.rfft(mono, n=padded)
+    bins = length // 2 + 1
     resized = np.zeros(bins, dtype=spectrum.dtype)
     keep = min(bins, spectrum.size)
     resized[:keep] = spectrum[:keep]
-    resampled = np.fft.irfft(resized, n=target) * (target / mono.size)
+    resampled = np.fft.irfft(resized, n=length)[:target] * (length / padded)
     return np.clip(np.round(resampled * 32767), -32768, 32767).astype(np.int16)
+
+
+def _fast_length(size: int, multiple: int) -> int:
+    """The least multiple of `multiple` >= `size` whose quotient has no prime factor over 7."""
+    quotient = -(-size // multiple)
+    while True:
+        rest = quotient
+        for prime in (2, 3, 5, 7):
+            while rest % prime == 0:
+                rest //= prime
+        if rest == 1:
+            return quotient * multiple
+        quotient += 1
 
 
 def fingerprint_samples(samples: np.ndarray) -> Fingerprint:

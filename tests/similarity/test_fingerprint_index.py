@@ -11,6 +11,7 @@ from similarity.fingerprint import (
     decode,
     decode_variants,
     fingerprint,
+    samples_from_audio,
 )
 from similarity.index import (
     EXHAUSTIVE,
@@ -229,3 +230,14 @@ def test_asking_for_a_gpu_that_faiss_cannot_see_names_the_setting(settings):
 
     with pytest.raises(ImproperlyConfigured, match="SIMILARITY_DEVICE"):
         search_device()
+
+
+@pytest.mark.parametrize("size", [44_100 * 7, 308_701])  # a smooth length, and a prime one
+def test_audio_in_memory_resamples_to_the_exact_length_and_pitch(size):
+    tone = np.sin(2 * np.pi * 440 * np.arange(size) / 44_100)
+
+    samples = samples_from_audio(np.stack([tone, tone]), 44_100)
+
+    assert samples.size == round(size / 4)
+    spectrum = np.abs(np.fft.rfft(samples.astype(np.float64)))
+    assert np.argmax(spectrum) * 11_025 / samples.size == pytest.approx(440, abs=2)
