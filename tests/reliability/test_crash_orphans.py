@@ -26,7 +26,8 @@ from provenance.evidence import evidence_bundle_build
 from provenance.exports_index import exports_index
 from provenance.models import ContributionEvent
 from provenance.verify import verify_bundle
-from tests.reliability.conftest import assert_log_consistent, report_figures
+from tests.log_checks import assert_log_consistent
+from tests.reliability.conftest import report_figures
 from tests.reliability.processes import ROOT
 from tests.similarity.conftest import ffmpeg
 from tests.worker import _test_database_url

@@ -32,7 +32,8 @@ from similarity.models import Ingestion, IngestionItem, Recording, Scan, ScanIte
 from similarity.scans import scan_create
 from similarity.services import IngestItem, catalogue_create
 from tests.accounts.factories import OrganisationFactory
-from tests.reliability.conftest import assert_log_consistent, report_figures, tone_wav
+from tests.log_checks import assert_log_consistent
+from tests.reliability.conftest import report_figures, tone_wav
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 JOB_TIMEOUT_S = 90
