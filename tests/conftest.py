@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from accounts.models import Membership, Organisation
-from accounts.roles import Role
+from accounts.roles import OrganisationKind, Role
 from accounts.services import token_issue
 from provenance.keys import forget_cached_keys
 from tests.accounts.factories import MembershipFactory, OrganisationFactory
@@ -67,6 +67,31 @@ def outsider(db) -> Persona:
 @pytest.fixture
 def anonymous() -> APIClient:
     return APIClient()
+
+
+@pytest.fixture
+def label(db) -> Organisation:
+    """A rights holder (record label)."""
+    return OrganisationFactory(
+        slug="harbour-records", name="Harbour Records", kind=OrganisationKind.RIGHTS_HOLDER
+    )
+
+
+@pytest.fixture
+def label_owner(label) -> Persona:
+    return make_persona(organisation=label, role=Role.OWNER, username="lena")
+
+
+@pytest.fixture
+def rival(db) -> Persona:
+    """Another rights holder: must never see the label's rights, licences or matches."""
+    other = OrganisationFactory(slug="rival-music", name="Rival Music", kind=OrganisationKind.RIGHTS_HOLDER)
+    return make_persona(organisation=other, role=Role.OWNER, username="rex")
+
+
+@pytest.fixture
+def platform(db) -> Organisation:
+    return OrganisationFactory(slug="tunefactory", name="Tunefactory", kind=OrganisationKind.PLATFORM)
 
 
 @pytest.fixture(autouse=True)

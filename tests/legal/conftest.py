@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from accounts.roles import OrganisationKind, Role
+from accounts.roles import Role
 from generation.models import Take
 from generation.services import (
     generation_request_create,
@@ -17,7 +17,6 @@ from generation.services import (
     work_note_add,
 )
 from similarity.models import Catalogue, Recording, index_key_for
-from tests.accounts.factories import OrganisationFactory
 from tests.conftest import make_persona
 
 ISRCS = ["GBAYE6900531", "GBAYE6900532", "USRC17607839"]
@@ -39,37 +38,13 @@ def recording(catalogue: Catalogue, isrc: str, title: str = "") -> Recording:
 
 
 @pytest.fixture
-def label(db):
-    return OrganisationFactory(
-        slug="harbour-records", name="Harbour Records", kind=OrganisationKind.RIGHTS_HOLDER
-    )
-
-
-@pytest.fixture
-def label_owner(label):
-    return make_persona(organisation=label, role=Role.OWNER, username="lena")
-
-
-@pytest.fixture
 def label_auditor(label):
     return make_persona(organisation=label, role=Role.AUDITOR, username="otto")
 
 
 @pytest.fixture
-def platform(db):
-    return OrganisationFactory(slug="tunefactory", name="Tunefactory", kind=OrganisationKind.PLATFORM)
-
-
-@pytest.fixture
 def platform_owner(platform):
     return make_persona(organisation=platform, role=Role.OWNER, username="pia")
-
-
-@pytest.fixture
-def rival(db):
-    """Another rights holder: must never see the label's rights or licences."""
-    other = OrganisationFactory(slug="rival-music", name="Rival Music", kind=OrganisationKind.RIGHTS_HOLDER)
-    return make_persona(organisation=other, role=Role.OWNER, username="rex")
 
 
 @pytest.fixture

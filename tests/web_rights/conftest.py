@@ -9,13 +9,10 @@ import zipfile
 
 import pytest
 
-from accounts.roles import OrganisationKind, Role
 from generation.models import Take
 from generation.services import generation_request_create, generation_run, work_create
 from similarity.ingestion import ingestion_from_upload, ingestion_run
 from similarity.services import catalogue_get_or_create
-from tests.accounts.factories import OrganisationFactory
-from tests.conftest import make_persona
 from tests.similarity.conftest import track
 from tests.web.conftest import logged_in
 
@@ -39,26 +36,8 @@ def zipped(files: dict[str, bytes]) -> bytes:
 
 
 @pytest.fixture
-def label(db):
-    return OrganisationFactory(
-        slug="harbour-records", name="Harbour Records", kind=OrganisationKind.RIGHTS_HOLDER
-    )
-
-
-@pytest.fixture
-def label_owner(label):
-    return make_persona(organisation=label, role=Role.OWNER, username="lena")
-
-
-@pytest.fixture
 def label_web(label_owner):
     return logged_in(label_owner)
-
-
-@pytest.fixture
-def rival(db):
-    other = OrganisationFactory(slug="rival-music", name="Rival Music", kind=OrganisationKind.RIGHTS_HOLDER)
-    return make_persona(organisation=other, role=Role.OWNER, username="rex")
 
 
 @pytest.fixture

@@ -6,20 +6,14 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from accounts.roles import OrganisationKind, Role
+from accounts.roles import Role
 from legal.models import Licence, MasterShare, Party
 from legal.statements import royalty_statement_create
-from tests.accounts.factories import OrganisationFactory
 from tests.conftest import make_persona
 from tests.legal.conftest import recording
 from tests.web.conftest import logged_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def platform(db):
-    return OrganisationFactory(slug="tunefactory", name="Tunefactory", kind=OrganisationKind.PLATFORM)
 
 
 @pytest.fixture
