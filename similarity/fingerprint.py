@@ -193,4 +193,4 @@ def bit_error_rate(a: np.ndarray, b: np.ndarray) -> float:
     """Share of differing bits between two equally long runs of sub-fingerprints."""
     if a.size == 0:
         return 1.0
-    return float(np.unpackbits(np.bitwise_xor(a, b).view(np.uint8)).mean())
+    return int(np.bitwise_count(np.bitwise_xor(a, b)).sum(dtype=np.int64)) / (32 * a.size)

@@ -15,6 +15,7 @@ from similarity.fingerprint import (
 )
 from similarity.index import (
     EXHAUSTIVE,
+    MAX_WINDOW_DISTANCE,
     ROBUST_VARIANTS,
     STATIC_CHANGE,
     STATIC_MARGIN,
@@ -135,6 +136,19 @@ def test_unrelated_music_differs_in_a_third_or_more_of_its_bits(catalogue):
     assert bit_error_rate(a[:n], a[:n]) == 0.0
 
 
+def test_alignments_rank_by_votes_then_by_their_first_vote():
+    index = FingerprintIndex()
+    index._owner, index._start = np.array([7, 7, 9, 9]), np.array([0, 1, 0, 5])
+    # Row r's neighbour w votes for (recording of w, start of w - r); -1 is no neighbour.
+    ids = np.array([[2, 0], [3, 1], [2, -1], [1, 3]])
+    distances = np.zeros(ids.shape, dtype=np.int32)
+    distances[3] = MAX_WINDOW_DISTANCE + 1  # too far to be evidence
+
+    ranked = index._most_voted(distances, ids, step=1)
+
+    assert ranked == [(7, 0), (9, 0), (9, 4), (9, -2)]  # (9, -2) sorts first but came last
+
+
 def test_index_survives_a_save_and_load(index, catalogue, tmp_path):
     index.save(tmp_path / "catalogue.index")
     loaded = FingerprintIndex.load(tmp_path / "catalogue.index")
@@ -177,6 +191,7 @@ def test_large_catalogues_get_the_inverted_layout():
     large = layout_for(300_000_000)  # about 100k tracks of 3 minutes
 
     assert large.nlist and large.reference_stride > 1 and large.query_stride == 1
+    assert large.variant_query_stride == 2  # the variants at every other window
     assert 300_000_000 // large.reference_stride // large.nlist <= 2000  # short lists
 
 
