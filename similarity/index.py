@@ -122,9 +122,9 @@ INVERTED_FROM_WINDOWS = 500_000
 INVERTED_REFERENCE_STRIDE = 8
 WINDOWS_PER_LIST = 1000
 INVERTED_NPROBE = 8
-# The eight variants at every other window: at 100k tracks a query cost 37 ms instead of 54
-# and found the same recordings as at every window (320 degraded excerpts); every third
-# window lost a tenth of the pitch- and speed-changed ones (bench/similarity.py).
+# The eight variants at every other window: at 100k tracks they found the same recordings as
+# at every window (320 degraded excerpts) for two thirds of the search time; every third
+# window lost a tenth of the pitch- and speed-changed copies (bench/similarity.py).
 INVERTED_VARIANT_QUERY_STRIDE = 2
 QUANTIZER_LINKS = 16
 QUANTIZER_EF_SEARCH = 32
