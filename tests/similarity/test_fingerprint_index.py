@@ -1,3 +1,5 @@
+from collections import Counter
+
 import numpy as np
 import pytest
 from django.core.exceptions import ImproperlyConfigured
@@ -156,6 +158,21 @@ def test_index_survives_a_save_and_load(index, catalogue, tmp_path):
     assert len(loaded) == len(index) and loaded.windows == index.windows
     assert loaded.layout == index.layout
     assert search(loaded, excerpt(catalogue[4], 20, 10)) == search(index, excerpt(catalogue[4], 20, 10))
+
+
+def test_loading_reads_each_stored_array_once(index, tmp_path, monkeypatch):
+    # Each read of an array in an .npz decompresses it whole: read once per recording, a
+    # 100k-track index needed more than 23 GB to load.
+    index.save(tmp_path / "catalogue.index")
+    reads = Counter()
+    read = np.lib.npyio.NpzFile.__getitem__
+    monkeypatch.setattr(
+        np.lib.npyio.NpzFile, "__getitem__", lambda self, key: reads.update([key]) or read(self, key)
+    )
+
+    FingerprintIndex.load(tmp_path / "catalogue.index")
+
+    assert len(index) > 1 and set(reads.values()) == {1}
 
 
 def test_adding_a_recording_twice_changes_nothing(index, catalogue):
