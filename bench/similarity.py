@@ -274,8 +274,6 @@ CHANGED_AT_SCALE = (
     "tempo +3 %",
     "tempo -3 %",
 )
-
-
 WARM_UP_QUERIES = 5  # searched before the timed ones, not timed
 
 
