@@ -9,6 +9,7 @@ database outages are mapped here, so a view never builds an error body by hand.
 from __future__ import annotations
 
 import logging
+import sys
 from typing import Any
 
 import kombu.exceptions
@@ -16,7 +17,8 @@ import redis.exceptions
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import InterfaceError, OperationalError
-from django.http import Http404, HttpRequest, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.template.loader import render_to_string
 from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -100,7 +102,18 @@ def page_not_found(request: HttpRequest, exception: Exception) -> JsonResponse:
     return html_page_not_found(request, exception)
 
 
-def server_error(request: HttpRequest) -> JsonResponse:
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500; or 503 with Retry-After when a backing service's outage caused it (a page's, or
+    one raised outside DRF). Django calls this while it handles the exception, so
+    sys.exc_info() names it."""
+    if isinstance(sys.exc_info()[1], OUTAGES):
+        if _is_api(request):
+            response = JsonResponse(error_body(ServiceUnavailableError.code, MESSAGE_UNAVAILABLE), status=503)
+        else:
+            # No request context: the base template would query memberships from the database.
+            response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if _is_api(request):
         return JsonResponse(error_body("server_error", MESSAGE_SERVER_ERROR), status=500)
     from django.views.defaults import server_error as html_server_error

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bench._common import machine
 from tests.reliability.processes import KillableWorker, PrivateRedis
 from tests.worker import OUTPUT_DIR, _test_database_url
 
@@ -89,5 +90,6 @@ def report_figures(section: str, figures: dict) -> None:
     path = Path(target)
     current = json.loads(path.read_text()) if path.exists() else {}
     current[section] = figures
+    current["machine"] = machine()  # the one the latest section ran on
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(current, indent=2, sort_keys=True) + "\n")

@@ -36,6 +36,7 @@ class Stack:
     base: str
     token: str
     server: subprocess.Popen
+    env: dict
 
     def call(self, method: str, path: str, **kwargs) -> tuple[requests.Response, float]:
         headers = {"Authorization": f"Bearer {self.token}"}
@@ -77,7 +78,7 @@ def stack(tmp_path_factory) -> Iterator[Stack]:
         server = subprocess.Popen(command, env=env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     try:
         wait_for_port(port, up=True)
-        yield Stack(postgres, redis, f"http://127.0.0.1:{port}", token, server)
+        yield Stack(postgres, redis, f"http://127.0.0.1:{port}", token, server, env)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -132,6 +133,41 @@ def test_database_outage_answers_503_and_recovers_by_itself(stack):
             "recovery_after_restart_s": round(recovery_s, 3),
         },
     )
+
+
+def _signed_in(stack: Stack) -> requests.Session:
+    """A browser session of the stack's user, signed in through the login page."""
+    _manage(
+        stack.env,
+        "shell",
+        "-c",
+        "from django.contrib.auth import get_user_model as users; "
+        "olga = users().objects.get(username='olga'); olga.set_password('outage-pages-1'); olga.save()",
+    )
+    browser, login = requests.Session(), stack.base + "/login/"
+    browser.get(login, timeout=REQUEST_TIMEOUT_S)
+    fields = {"username": "olga", "password": "outage-pages-1"}
+    fields["csrfmiddlewaretoken"] = browser.cookies["csrftoken"]
+    signed = browser.post(login, data=fields, headers={"Referer": login}, timeout=REQUEST_TIMEOUT_S)
+    assert signed.status_code == 200 and "sessionid" in browser.cookies, signed.text[:2000]
+    return browser
+
+
+def test_pages_answer_a_database_outage_with_a_503_page_and_recover(stack):
+    browser = _signed_in(stack)
+    works = stack.base + "/works/"
+    assert browser.get(works, timeout=REQUEST_TIMEOUT_S).status_code == 200
+
+    stack.postgres.stop()
+    try:
+        during = browser.get(works, timeout=REQUEST_TIMEOUT_S)
+    finally:
+        stack.postgres.start()
+
+    assert during.status_code == 503 and int(during.headers["Retry-After"]) > 0
+    assert "Briefly unavailable" in during.text and during.headers["Content-Type"].startswith("text/html")
+    _until_ok(lambda method, path: (browser.request(method, stack.base + path), 0.0), "/works/")
+    assert stack.server.poll() is None
 
 
 def test_broker_outage_answers_503_and_recovers_by_itself(stack):
