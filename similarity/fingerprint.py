@@ -72,67 +72,54 @@ def decode(source: str | Path | bytes, *, variant: Variant = PLAIN) -> np.ndarra
     by `variant`; the index searches a query at several variants to find resampled,
     pitch-shifted or time-stretched copies.
     """
-    source_arg, stdin = (
-        ("pipe:0", bytes(source)) if isinstance(source, (bytes, bytearray)) else (str(source), None)
-    )
     filters = ["-af", variant.filters] if variant != PLAIN else []
-    command = [
-        "ffmpeg",
-        "-v",
-        "error",
-        "-nostdin",
-        "-i",
-        source_arg,
-        "-vn",
-        "-ac",
-        "1",
-        "-ar",
-        str(SAMPLE_RATE),
-    ]
-    command += [*filters, "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"]
-    try:
-        # A fixed ffmpeg argv; the audio arrives on stdin or as a path argument, never a shell.
-        result = subprocess.run(  # noqa: S603
-            command, input=stdin, capture_output=True, timeout=DECODE_TIMEOUT_S, check=False
-        )
-    except subprocess.TimeoutExpired:
-        raise AudioError(f"decoding took longer than {DECODE_TIMEOUT_S} s") from None
+    arguments = ["-vn", "-ac", "1", "-ar", str(SAMPLE_RATE), *filters]
+    result = _ffmpeg(source, [*arguments, "-f", "s16le", "-acodec", "pcm_s16le", "pipe:1"])
     samples = np.frombuffer(result.stdout, dtype="<i2")
     if result.returncode != 0 and samples.size == 0:
-        detail = result.stderr.decode(errors="replace").strip().splitlines()
-        raise AudioError(f"not decodable audio: {detail[-1] if detail else 'ffmpeg failed'}")
+        raise _undecodable(result)
     return samples
 
 
 def decode_variants(source: str | Path | bytes, variants: Sequence[Variant]) -> dict[Variant, np.ndarray]:
     """`decode` at every variant in one ffmpeg run: the source is decoded once and split
     (a query searched at nine variants would otherwise be decoded nine times)."""
-    source_arg, stdin = (
-        ("pipe:0", bytes(source)) if isinstance(source, (bytes, bytearray)) else (str(source), None)
-    )
     graph = [f"[0:a]asplit={len(variants)}" + "".join(f"[s{n}]" for n in range(len(variants)))]
     graph += [f"[s{n}]{variant.filters or 'anull'}[o{n}]" for n, variant in enumerate(variants)]
     with tempfile.TemporaryDirectory(prefix="songproof-decode-") as folder:
         outputs = [Path(folder) / f"{n}.raw" for n in range(len(variants))]
-        command = ["ffmpeg", "-v", "error", "-nostdin", "-i", source_arg, "-filter_complex", ";".join(graph)]
+        arguments = ["-filter_complex", ";".join(graph)]
         for n, output in enumerate(outputs):
-            command += ["-map", f"[o{n}]", "-ac", "1", "-ar", str(SAMPLE_RATE)]
-            command += ["-f", "s16le", "-acodec", "pcm_s16le", str(output)]
-        try:
-            # A fixed ffmpeg argv; the audio arrives on stdin or as a path argument, never a shell.
-            result = subprocess.run(  # noqa: S603
-                command, input=stdin, capture_output=True, timeout=DECODE_TIMEOUT_S, check=False
-            )
-        except subprocess.TimeoutExpired:
-            raise AudioError(f"decoding took longer than {DECODE_TIMEOUT_S} s") from None
+            arguments += ["-map", f"[o{n}]", "-ac", "1", "-ar", str(SAMPLE_RATE)]
+            arguments += ["-f", "s16le", "-acodec", "pcm_s16le", str(output)]
+        result = _ffmpeg(source, arguments)
         decoded = {
             variant: np.fromfile(output, dtype="<i2") if output.exists() else np.empty(0, "<i2")
             for variant, output in zip(variants, outputs, strict=True)
         }
     if result.returncode != 0 and not any(samples.size for samples in decoded.values()):
-        detail = result.stderr.decode(errors="replace").strip().splitlines()
-        raise AudioError(f"not decodable audio: {detail[-1] if detail else 'ffmpeg failed'}")
+        raise _undecodable(result)
     return decoded
+
+
+def _ffmpeg(source: str | Path | bytes, arguments: list[str]) -> subprocess.CompletedProcess:
+    """ffmpeg reading `source` (a path, or a file's bytes on stdin), then `arguments`."""
+    source_arg, stdin = (
+        ("pipe:0", bytes(source)) if isinstance(source, (bytes, bytearray)) else (str(source), None)
+    )
+    command = ["ffmpeg", "-v", "error", "-nostdin", "-i", source_arg, *arguments]
+    try:
+        # A fixed ffmpeg argv; the audio arrives on stdin or as a path argument, never a shell.
+        return subprocess.run(  # noqa: S603
+            command, input=stdin, capture_output=True, timeout=DECODE_TIMEOUT_S, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise AudioError(f"decoding took longer than {DECODE_TIMEOUT_S} s") from None
+
+
+def _undecodable(result: subprocess.CompletedProcess) -> AudioError:
+    detail = result.stderr.decode(errors="replace").strip().splitlines()
+    return AudioError(f"not decodable audio: {detail[-1] if detail else 'ffmpeg failed'}")
 
 
 def samples_from_audio(audio: np.ndarray, rate: int, *, speed: float = 1.0) -> np.ndarray:
