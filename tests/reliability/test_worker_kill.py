@@ -127,6 +127,13 @@ def _kill_and_restart(worker_factory, worker, private_redis, task: str) -> tuple
     }
 
 
+def _acknowledged_and_reported(worker, private_redis, task: str, section: str, figures: dict) -> None:
+    """Once the new worker has acknowledged the redelivered message: the log checked as after
+    concurrent appends, and the test's figures reported with the log's."""
+    _wait_until(lambda: _unacked(private_redis.url(), task) == 0, worker, "the acknowledgement")
+    report_figures(section, figures | {"log": assert_log_consistent()})
+
+
 def _label_catalogue(name: str):
     organisation = OrganisationFactory(kind=OrganisationKind.RIGHTS_HOLDER)
     return catalogue_create(organisation=organisation, name=name)
@@ -178,9 +185,10 @@ def test_ingestion_killed_mid_chunk_finishes_with_every_recording_once(
     fresh.add_many((r.index_key, r.fingerprint_values()) for r in recordings)
     assert (index.windows, index.items) == (fresh.windows, fresh.items)  # no entry added twice
     assert index_for(catalogue).windows == fresh.windows
-    _wait_until(lambda: _unacked(private_redis.url(), INGEST) == 0, worker, "the acknowledgement")
-    log = assert_log_consistent()
-    report_figures(
+    _acknowledged_and_reported(
+        worker,
+        private_redis,
+        INGEST,
         "sigkill_ingestion",
         figures
         | {
@@ -192,7 +200,6 @@ def test_ingestion_killed_mid_chunk_finishes_with_every_recording_once(
             "recordings": recordings.count(),
             "duplicate_recordings": recordings.count() - len(digests),
             "finish_after_restart_s": round(seconds, 2),
-            "log": log,
         },
     )
 
@@ -237,9 +244,10 @@ def test_scan_killed_mid_chunk_finishes_with_every_item_once(worker_factory, pri
     matched = [item.path for item in scanned if item.matches]
     assert matched == ["clip-00.wav", "clip-01.wav", "clip-02.wav"]
     assert all(len({m["recording_id"] for m in item.matches}) == len(item.matches) for item in scanned)
-    _wait_until(lambda: _unacked(private_redis.url(), SCAN) == 0, worker, "the acknowledgement")
-    log = assert_log_consistent()
-    report_figures(
+    _acknowledged_and_reported(
+        worker,
+        private_redis,
+        SCAN,
         "sigkill_scan",
         figures
         | {
@@ -249,7 +257,6 @@ def test_scan_killed_mid_chunk_finishes_with_every_item_once(worker_factory, pri
             "redone_items": 30 - done_at_kill,  # items before the gate (30) not committed at the kill
             "duplicate_items": len(scanned) - 40,
             "finish_after_restart_s": round(seconds, 2),
-            "log": log,
         },
     )
 
@@ -299,15 +306,15 @@ def test_generation_killed_while_rendering_completes_once(worker_factory, privat
     ]
     stored = {p.name for p in (Path(takes[0].audio.path).parent).iterdir()}
     assert stored == {f"{t.id}.wav" for t in takes}  # no file of an unrecorded take
-    _wait_until(lambda: _unacked(private_redis.url(), GENERATE) == 0, worker, "the acknowledgement")
-    log = assert_log_consistent()
-    report_figures(
+    _acknowledged_and_reported(
+        worker,
+        private_redis,
+        GENERATE,
         "sigkill_generation",
         figures
         | {
             "takes": len(takes),
             "generation_events": generation_events.count(),
             "finish_after_restart_s": round(seconds, 2),
-            "log": log,
         },
     )
